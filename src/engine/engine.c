@@ -1,0 +1,276 @@
+/* engine.c — the batch engine (DESIGN §3): sources deliver batches; functions run in
+ * topological order over selection vectors; functions with several inputs take the union.
+ *
+ * Roadmap:  instantiate  — per function: link type from inputs, MBuf, IBuf, selection vectors,
+ *                          then the class's instantiate (sources first: ids are topological);
+ *           activate     — per source, the list of functions its batches reach;
+ *           step         — pick the source with the oldest next packet (several files are merged
+ *                          in time order), fill one batch, run it through its reach list.
+ * Nothing here allocates after activate.  Cost per packet per function: one selection-vector
+ * entry, one IBuf entry, plus the class's own work.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ffpf_int.h"
+
+#define IBUF_DEFAULT (2 * FFPF_BATCH_MAX)
+
+static const char *dlt_name(int dlt)
+{
+	const char *n = pcap_datalink_val_to_name(dlt);
+	return n ? n : "unknown";
+}
+
+/* Functions take their link type from their inputs; mixing link types needs separate chains. */
+static int inherit_link(struct ffpf *f, struct ffpf_fn *fn)
+{
+	for (unsigned k = 0; k < fn->ninputs; k++) {
+		const struct ffpf_fn *in = f->fn[fn->inputs[k]];
+		if (k == 0) {
+			fn->linktype = in->linktype;
+		} else if (in->linktype != fn->linktype) {
+			const struct ffpf_fn *first = f->fn[fn->inputs[0]];
+			return ffpf_fail(f, -EINVAL,
+					 "%s: its inputs carry different link types (%s: %s, %s: %s); "
+					 "give each link type its own chain",
+					 fn->name, first->name, dlt_name(first->linktype), in->name,
+					 dlt_name(in->linktype));
+		}
+		if (in->snaplen > fn->snaplen)
+			fn->snaplen = in->snaplen;
+	}
+	return 0;
+}
+
+static int alloc_buffers(struct ffpf *f, struct ffpf_fn *fn)
+{
+	int is_export = !strcmp(fn->cls->name, "export");
+	unsigned islots = is_export ? f->opts.export_slots : IBUF_DEFAULT;
+
+	if (fn->mbuf_size && !(fn->mbuf = calloc(1, fn->mbuf_size)))
+		return -ENOMEM;
+	fn->out = calloc(1, sizeof(*fn->out));
+	fn->ibuf = ffpf_ibuf_new(islots);
+	if (!fn->out || !fn->ibuf)
+		return -ENOMEM;
+	if (fn->ninputs > 1 && !(fn->merged = calloc(1, sizeof(*fn->merged))))
+		return -ENOMEM;
+	fn->out_batch = UINT64_MAX;
+	return 0;
+}
+
+static int instantiate_one(struct ffpf *f, struct ffpf_fn *fn)
+{
+	int rc;
+
+	if ((rc = inherit_link(f, fn)))
+		return rc;
+	if ((rc = alloc_buffers(f, fn)))
+		return ffpf_fail(f, rc, "%s: out of memory allocating its buffers", fn->name);
+	fn->instantiated = 1;
+	if (fn->cls->instantiate && (rc = fn->cls->instantiate(fn)))
+		return ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
+	if ((fn->cls->flags & FFPF_CLASS_SOURCE) && !fn->pbuf)
+		return ffpf_fail(f, -EINVAL, "%s: source declared no packet buffer", fn->name);
+	return 0;
+}
+
+int ffpf_engine_instantiate(struct ffpf *f)
+{
+	int rc;
+
+	f->batch = calloc(1, sizeof(*f->batch));
+	if (!f->batch)
+		return ffpf_fail(f, -ENOMEM, "out of memory");
+	for (unsigned i = 0; i < f->nfn; i++)
+		if ((rc = instantiate_one(f, f->fn[i])))
+			return rc;
+	return 0;
+}
+
+/* Per source, the functions downstream of it, in id (= topological) order. */
+int ffpf_engine_activate(struct ffpf *f)
+{
+	unsigned char *hit = calloc(f->nfn ? f->nfn : 1, 1);
+
+	f->reach = calloc(f->nfn ? f->nfn : 1, sizeof(*f->reach));
+	if (!hit || !f->reach)
+		return free(hit), ffpf_fail(f, -ENOMEM, "out of memory");
+	for (unsigned s = 0; s < f->nfn; s++) {
+		struct ffpf_reach *r = &f->reach[s];
+		if (!(f->fn[s]->cls->flags & FFPF_CLASS_SOURCE))
+			continue;
+		memset(hit, 0, f->nfn);
+		hit[s] = 1;
+		r->ids = calloc(f->nfn, sizeof(unsigned));
+		if (!r->ids)
+			return free(hit), ffpf_fail(f, -ENOMEM, "out of memory");
+		r->ids[r->n++] = s;
+		for (unsigned i = s + 1; i < f->nfn; i++) {
+			for (unsigned k = 0; k < f->fn[i]->ninputs && !hit[i]; k++)
+				hit[i] = hit[f->fn[i]->inputs[k]];
+			if (hit[i])
+				r->ids[r->n++] = i;
+		}
+	}
+	free(hit);
+	return 0;
+}
+
+/* Union of the inputs that carry this batch (their out_batch is current).  The first input to
+ * select a packet gives its class.  Cost: O(entries + batch size). */
+static const struct ffpf_sel *gather(struct ffpf *f, struct ffpf_fn *fn, unsigned n)
+{
+	uint32_t cls[FFPF_BATCH_MAX];
+	struct ffpf_sel *m = fn->merged;
+
+	if (fn->ninputs == 1)
+		return f->fn[fn->inputs[0]]->out;
+	memset(cls, 0, n * sizeof(cls[0]));
+	for (unsigned k = 0; k < fn->ninputs; k++) {
+		const struct ffpf_fn *in = f->fn[fn->inputs[k]];
+		if (in->out_batch != f->nbatch)
+			continue;
+		for (unsigned i = 0; i < in->out->n; i++)
+			if (!cls[in->out->idx[i]])
+				cls[in->out->idx[i]] = in->out->cls[i];
+	}
+	m->n = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (cls[i]) {
+			m->idx[m->n] = (uint16_t)i;
+			m->cls[m->n++] = cls[i];
+		}
+	return m;
+}
+
+static void record(struct ffpf_fn *fn, const struct ffpf_batch *b, unsigned src)
+{
+	const struct ffpf_sel *o = fn->out;
+	for (unsigned i = 0; i < o->n; i++)
+		ffpf_ibuf_put(fn->ibuf, b->seq[o->idx[i]], o->cls[i], src);
+}
+
+static void run_source(struct ffpf_fn *fn, const struct ffpf_batch *b)
+{
+	struct ffpf_sel *o = fn->out;
+	for (unsigned i = 0; i < b->n; i++) {
+		o->idx[i] = (uint16_t)i;
+		o->cls[i] = 1;
+	}
+	o->n = b->n;
+	fn->in += b->n;
+	fn->passed += b->n;
+}
+
+static void run_fn(struct ffpf *f, struct ffpf_fn *fn, const struct ffpf_batch *b)
+{
+	const struct ffpf_sel *in = gather(f, fn, b->n);
+	uint64_t before = 0, after = 0;
+	unsigned passed;
+
+	fn->out_batch = f->nbatch;
+	if (!in->n) {
+		fn->out->n = 0;
+		return;
+	}
+	for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
+		before += fn->drops[r];
+	passed = fn->cls->run(fn, b, in, fn->out);
+	for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
+		after += fn->drops[r];
+	fn->in += in->n;
+	fn->passed += passed;
+	/* What the class did not pass and did not explain goes to its own drop reason. */
+	fn->drops[fn->cls->drop_reason] += in->n - passed - (after - before);
+}
+
+static void run_batch(struct ffpf *f, struct ffpf_fn *src, const struct ffpf_batch *b)
+{
+	const struct ffpf_reach *r = &f->reach[src->id];
+
+	for (unsigned k = 0; k < r->n; k++) {
+		struct ffpf_fn *fn = f->fn[r->ids[k]];
+		if (fn == src) {
+			run_source(fn, b);
+			fn->out_batch = f->nbatch;
+		} else {
+			run_fn(f, fn, b);
+		}
+		record(fn, b, src->id);
+	}
+}
+
+/* The source whose next packet is oldest; *until gets the next-oldest timestamp, so that one
+ * batch never overtakes another source's packets.  NULL when all are exhausted or on error. */
+static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err)
+{
+	struct ffpf_fn *best = NULL;
+	uint64_t best_ts = UINT64_MAX, second = UINT64_MAX, ts;
+
+	*err = 0;
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || fn->exhausted)
+			continue;
+		int rc = fn->cls->peek(fn, &ts);
+		if (rc < 0) {
+			*err = ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
+			return NULL;
+		}
+		if (rc == 1) {
+			fn->exhausted = 1;
+			continue;
+		}
+		if (!best || ts < best_ts) {
+			second = best ? best_ts : second;
+			best = fn;
+			best_ts = ts;
+		} else if (ts < second) {
+			second = ts;
+		}
+	}
+	*until = second;
+	return best;
+}
+
+int ffpf_engine_step(struct ffpf *f)
+{
+	struct ffpf_batch *b = f->batch;
+	struct ffpf_fn *src;
+	uint64_t until;
+	int rc;
+
+	for (;;) {
+		src = pick_source(f, &until, &rc);
+		if (!src)
+			return rc;
+		b->n = 0;
+		b->pbuf = src->pbuf;
+		b->linktype = src->linktype;
+		rc = src->cls->fill(src, b, until);
+		if (rc < 0)
+			return ffpf_fail(f, rc, "%s: %s", src->name, src->err[0] ? src->err : strerror(-rc));
+		if (rc == 0 || b->n == 0) {
+			src->exhausted = 1;
+			continue;
+		}
+		f->nbatch++;
+		f->packets += b->n;
+		run_batch(f, src, b);
+		return 1;
+	}
+}
+
+int ffpf_engine_finish(struct ffpf *f)
+{
+	int rc;
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		if (fn->cls->finish && (rc = fn->cls->finish(fn)))
+			return ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
+	}
+	return 0;
+}

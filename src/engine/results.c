@@ -1,0 +1,116 @@
+/* results.c — read-out: per-function counters, typed results, progress. */
+#include <errno.h>
+#include <string.h>
+#include "ffpf_int.h"
+
+static const char *const drop_names[] = {
+#define FFPF_DROP_NAME(sym, name, help) name,
+	FFPF_FOREACH_DROP(FFPF_DROP_NAME)
+#undef FFPF_DROP_NAME
+};
+
+const char *ffpf_drop_name(enum ffpf_drop r)
+{
+	return (unsigned)r < FFPF_DROP_MAX ? drop_names[r] : "unknown";
+}
+
+unsigned ffpf_fn_count(const struct ffpf *f)
+{
+	return f ? f->nfn : 0;
+}
+
+const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
+{
+	struct ffpf_fn *fn;
+	struct ffpf_fn_info *x;
+
+	if (!f || id >= f->nfn)
+		return NULL;
+	fn = f->fn[id];
+	x = &fn->info;
+	x->name = fn->name;
+	x->cls = fn->cls->name;
+	x->params = fn->args->canon;
+	x->flowspace = "host";
+	x->mode = "interpreted";
+	x->id = fn->id;
+	x->ninputs = fn->ninputs;
+	x->inputs = fn->inputs;
+	x->nrequests = fn->nrequests;
+	x->in = fn->in;
+	x->passed = fn->passed;
+	memcpy(x->drops, fn->drops, sizeof(x->drops));
+	x->mbuf_size = fn->mbuf_size;
+	x->ibuf_slots = fn->ibuf ? fn->ibuf->nslots : 0;
+	x->pbuf_slots = fn->pbuf ? fn->pbuf->nslots : 0;
+	x->nresults = fn->cls->nresults;
+	return x;
+}
+
+const struct ffpf_result_desc *ffpf_result_desc(const struct ffpf *f, unsigned id, unsigned j)
+{
+	if (!f || id >= f->nfn || j >= f->fn[id]->cls->nresults)
+		return NULL;
+	return &f->fn[id]->cls->results[j];
+}
+
+int ffpf_result(const struct ffpf *f, unsigned id, unsigned j, struct ffpf_value *v)
+{
+	const struct ffpf_fn *fn;
+	const struct ffpf_result_desc *d = ffpf_result_desc(f, id, j);
+
+	if (!d || !v)
+		return errno = ENOENT, -ENOENT;
+	fn = f->fn[id];
+	memset(v, 0, sizeof(*v));
+	if (fn->cls->read)
+		return fn->cls->read(fn, j, v);
+	v->type = FFPF_V_U64;
+	if (!fn->mbuf || d->mbuf_off + 8 > fn->mbuf_size)
+		return 0; /* not instantiated yet: zero */
+	memcpy(&v->u64, fn->mbuf + d->mbuf_off, 8);
+	return 0;
+}
+
+int ffpf_result_u64(const struct ffpf *f, const char *fname, const char *result, uint64_t *out)
+{
+	int id = ffpf_fn_lookup(f, fname);
+	struct ffpf_value v;
+
+	if (id < 0)
+		return errno = ENOENT, -ENOENT;
+	for (unsigned j = 0; j < f->fn[id]->cls->nresults; j++) {
+		if (strcmp(f->fn[id]->cls->results[j].name, result))
+			continue;
+		int rc = ffpf_result(f, (unsigned)id, j, &v);
+		if (rc)
+			return rc;
+		if (v.type != FFPF_V_U64)
+			return errno = EINVAL, -EINVAL;
+		*out = v.u64;
+		return 0;
+	}
+	return errno = ENOENT, -ENOENT;
+}
+
+double ffpf_progress(const struct ffpf *f)
+{
+	double sum = 0;
+	unsigned n = 0;
+	for (unsigned i = 0; f && i < f->nfn; i++) {
+		const struct ffpf_fn *fn = f->fn[i];
+		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || !fn->cls->progress || !fn->instantiated)
+			continue;
+		double p = fn->exhausted ? 1.0 : fn->cls->progress(fn);
+		if (p < 0)
+			return -1;
+		sum += p;
+		n++;
+	}
+	return n ? sum / n : -1;
+}
+
+uint64_t ffpf_packets_read(const struct ffpf *f)
+{
+	return f ? f->packets : 0;
+}

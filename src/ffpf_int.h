@@ -1,0 +1,47 @@
+/* ffpf_int.h — the library handle: the flowgraph, its sources and the run state. */
+#ifndef FFPF_INT_H
+#define FFPF_INT_H
+
+#include <ffpf/ffpf.h>
+#include <signal.h>
+#include "graph/fn.h"
+
+enum ffpf_state { FFPF_S_POPULATING, FFPF_S_INSTANTIATED, FFPF_S_ACTIVE, FFPF_S_DONE, FFPF_S_FAILED };
+
+/* Per source: the functions its batches reach, in topological order (computed at activate). */
+struct ffpf_reach {
+	unsigned *ids;
+	unsigned n;
+};
+
+struct ffpf {
+	struct ffpf_opts opts;
+	enum ffpf_state state;
+	struct ffpf_fn **fn;          /* all functions; index == id == topological order */
+	unsigned nfn, capfn;
+	unsigned nrequests;
+	char **defaults;              /* default source elements (ffpf_default_source) */
+	unsigned ndefaults;
+	struct ffpf_reach *reach;     /* per function id (sources only) */
+	struct ffpf_batch *batch;     /* the batch being processed (allocated at instantiate) */
+	uint64_t nbatch;              /* batches processed */
+	uint64_t packets;             /* packets read from all sources */
+	volatile sig_atomic_t stop;
+	char err[4096];
+};
+
+/* Set f's error message; returns rc (a negative errno) and sets errno. */
+int ffpf_fail(struct ffpf *f, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Register a new function in the graph (id = its index).  0 or -ENOMEM. */
+int ffpf_graph_add(struct ffpf *f, struct ffpf_fn *fn);
+/* An identical function (class, canonical parameters, inputs) already in the graph, or NULL. */
+struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like);
+/* Engine: allocate per-function buffers and instantiate every function. */
+int ffpf_engine_instantiate(struct ffpf *f);
+/* Engine: compute per-source reach lists. */
+int ffpf_engine_activate(struct ffpf *f);
+/* Engine: run one batch (1), or report end of input (0), or an error (<0). */
+int ffpf_engine_step(struct ffpf *f);
+/* Engine: call every class's finish() at end of input. */
+int ffpf_engine_finish(struct ffpf *f);
+#endif

@@ -1,0 +1,31 @@
+/* count.c — class `count`: the number of packets that reach it (MBuf: one u64).
+ * Passes every packet on, so counters can sit anywhere in a chain.  Cost: one add per batch. */
+#include <ffpf/class.h>
+
+static const struct ffpf_result_desc results[] = {
+	{"packets", FFPF_V_U64, "packets counted", 0},
+};
+
+static int count_init(struct ffpf_fn *fn, const struct ffpf_args *a)
+{
+	ffpf_fn_set_mbuf(fn, sizeof(uint64_t));
+	return 0;
+}
+
+static unsigned count_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const struct ffpf_sel *in,
+			  struct ffpf_sel *out)
+{
+	uint64_t *n = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
+	*n += in->n;
+	return ffpf_sel_pass_all(in, out);
+}
+
+const struct ffpf_class ffpf_fnclass_count = {
+	.name = "count",
+	.aliases = (const char *const[]){"pktcount", "packetcount", "pkthcount", NULL},
+	.summary = "count the packets that reach it",
+	.results = results,
+	.nresults = 1,
+	.init = count_init,
+	.run = count_run,
+};

@@ -1,0 +1,43 @@
+/* fn.h — a function: one instance of a class in the flowgraph, with its buffers and counters. */
+#ifndef FFPF_GRAPH_FN_H
+#define FFPF_GRAPH_FN_H
+
+#include <ffpf/ffpf.h>
+#include "buf/pbuf.h"
+#include "buf/ibuf.h"
+#include "graph/args.h"
+
+struct ffpf;
+
+struct ffpf_fn {
+	unsigned id;                  /* index in the graph; ids are in topological order */
+	const struct ffpf_class *cls;
+	char *name;                   /* label, or "class#id" */
+	char *label;                  /* NULL if none */
+	struct ffpf_args *args;       /* parsed parameters; canonical text in args->canon */
+	void *priv;                   /* class-private state */
+	uint8_t *mbuf;                /* persistent state (allocated at instantiate) */
+	size_t mbuf_size;
+	unsigned *inputs;             /* input function ids, ascending */
+	unsigned ninputs;
+	unsigned nrequests;           /* requests that asked for it (overlay) */
+	unsigned last_request;        /* the latest request counted in nrequests */
+	int linktype;                 /* of the packets it receives */
+	uint32_t snaplen;
+	struct ffpf_pbuf *pbuf;       /* sources: where packets are stored */
+	struct ffpf_ibuf *ibuf;       /* decisions: {seq, class} of the packets it passed */
+	struct ffpf_sel *out;         /* this batch's output selection */
+	struct ffpf_sel *merged;      /* union of the inputs (functions with several inputs) */
+	uint64_t out_batch;           /* batch number `out` belongs to */
+	uint64_t in, passed, drops[FFPF_DROP_MAX];
+	int exhausted;                /* sources: end of input seen */
+	int instantiated;
+	int no_compile;
+	struct ffpf *owner;
+	struct ffpf_fn_info info;     /* snapshot handed out by ffpf_fn_info() */
+	char err[1024];
+};
+
+/* Free a function and everything it owns (calls the class's fini). */
+void ffpf_fn_free(struct ffpf_fn *fn);
+#endif

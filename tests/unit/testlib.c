@@ -1,0 +1,28 @@
+/* testlib.c — summary line and environment helpers for the C unit tests. */
+#include "testlib.h"
+#include <stdlib.h>
+#include <sys/stat.h>
+
+int tl_failures;
+int tl_checks;
+
+int tl_done(const char *name)
+{
+	printf("%s: %d checks, %d failed\n", name, tl_checks, tl_failures);
+	return tl_failures ? 1 : 0;
+}
+
+const char *tl_trace_dir(void)
+{
+	const char *d = getenv("FFPF_TEST_TRACES");
+	return d ? d : "tests/traces";
+}
+
+const char *tl_shared_dir(void)
+{
+	const char *d = getenv("FFPF_SHARED_TRACES");
+	struct stat st;
+	if (!d || stat(d, &st) != 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	return d;
+}

@@ -1,0 +1,424 @@
+/* ffpf.c — the `ffpf` command: run a flowgraph over traces, show its plan, list the classes.
+ *
+ *   ffpf run [-r FILE]... [-q] [--json] [-f REQFILE] [EXPR]...
+ *   ffpf plan [--dot] [-r FILE]... [-f REQFILE] [EXPR]...
+ *   ffpf classes [--json]
+ *
+ * Each EXPR is one request; several are overlaid on one flowgraph (identical functions run
+ * once).  Exit status: 0 success, 1 run-time failure (results are then not printed as final),
+ * 2 usage or request error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <ffpf/ffpf.h>
+#include "util/strbuf.h"
+
+enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	int quiet, json, dot, no_compile;
+	const char *reqfile;
+	char **sources;
+	int nsources;
+};
+
+static struct ffpf *g_ffpf;
+
+static void usage(FILE *out)
+{
+	fputs("usage: ffpf run [-r FILE]... [-q] [--json] [--no-compile] [-f REQFILE] [EXPR]...\n"
+	      "       ffpf plan [--dot] [-r FILE]... [-f REQFILE] [EXPR]...\n"
+	      "       ffpf classes [--json]\n"
+	      "       ffpf --help | --version\n\n"
+	      "EXPR is a flowgraph in the request language, e.g.\n"
+	      "  ffpf run -r trace.pcap '(bpf,\"tcp dst port 80\") > [ (count) | (bytes) ]'\n"
+	      "  ffpf run '[ (file,\"a.pcap\") | (file,\"b.pcap\") ] > (bpf,\"udp\") > (dump,\"u.pcap\")'\n\n"
+	      "  -r FILE        read FILE (pcap/pcapng); chains without a source read it\n"
+	      "  -f REQFILE     read a request from REQFILE ('-' for stdin)\n"
+	      "  -q             no progress line on stderr\n"
+	      "  --json         results as JSON (one object per function)\n"
+	      "  --dot          plan as Graphviz dot\n"
+	      "  --no-compile   interpreters only\n\n"
+	      "See ffpf(1), docs/language.md, and `ffpf classes` for the functions.\n",
+	      out);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ffpf_stop(g_ffpf);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct strbuf sb = {0};
+	char buf[4096];
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf) - 1, fp)) > 0) {
+		buf[n] = 0;
+		if (memchr(buf, 0, n)) { /* NUL bytes: let the parser report them */
+			for (size_t i = 0; i < n; i++)
+				sb_putc(&sb, buf[i] ? buf[i] : '\x01');
+		} else {
+			sb_puts(&sb, buf);
+		}
+	}
+	if (fp != stdin)
+		fclose(fp);
+	return sb_take(&sb);
+}
+
+/* Build the flowgraph from -r sources, -f and the EXPR arguments.  Exit status on failure. */
+static int build(struct ffpf *f, const struct cli *c, int argc, char **argv)
+{
+	int nreq = 0;
+
+	for (int i = 0; i < c->nsources; i++) {
+		struct strbuf sb = {0};
+		sb_puts(&sb, "(file,");
+		sb_quote(&sb, c->sources[i]);
+		sb_puts(&sb, ")");
+		char *el = sb_take(&sb);
+		int rc = el ? ffpf_default_source(f, el) : -ENOMEM;
+		free(el);
+		if (rc)
+			return fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f)), EXIT_USAGE;
+	}
+	if (c->reqfile) {
+		char *text = slurp(c->reqfile);
+		if (!text)
+			return fprintf(stderr, "ffpf: cannot read '%s': %s\n", c->reqfile, strerror(errno)),
+			       EXIT_USAGE;
+		int rc = ffpf_populate_named(f, text, c->reqfile);
+		free(text);
+		if (rc)
+			return fprintf(stderr, "%s\n", ffpf_errmsg(f)), EXIT_USAGE;
+		nreq++;
+	}
+	for (int i = 0; i < argc; i++, nreq++)
+		if (ffpf_populate(f, argv[i]))
+			return fprintf(stderr, "%s\n", ffpf_errmsg(f)), EXIT_USAGE;
+	if (!nreq && c->nsources) /* `ffpf run -r x.pcap`: just count what is there */
+		if (ffpf_populate(f, "(count)"))
+			return fprintf(stderr, "%s\n", ffpf_errmsg(f)), EXIT_USAGE;
+	if (!nreq && !c->nsources) {
+		fputs("ffpf: no request given\n", stderr);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void result_text(struct strbuf *sb, struct ffpf *f, unsigned id, int json)
+{
+	const struct ffpf_fn_info *x = ffpf_fn_info(f, id);
+	for (unsigned j = 0; j < x->nresults; j++) {
+		const struct ffpf_result_desc *d = ffpf_result_desc(f, id, j);
+		struct ffpf_value v;
+		if (ffpf_result(f, id, j, &v))
+			continue;
+		if (json) {
+			sb_printf(sb, "%s", j ? "," : "");
+			sb_json(sb, d->name);
+			sb_putc(sb, ':');
+		} else {
+			sb_printf(sb, "%s%s=", sb->len ? " " : "", d->name);
+		}
+		if (v.type == FFPF_V_U64)
+			sb_printf(sb, "%llu", (unsigned long long)v.u64);
+		else if (v.type == FFPF_V_STR && json)
+			sb_json(sb, v.str);
+		else if (v.type == FFPF_V_STR)
+			sb_puts(sb, v.str);
+		else
+			sb_printf(sb, json ? "{\"rows\":%zu}" : "%zu rows", v.table.nrows);
+	}
+}
+
+static uint64_t total_drops(const struct ffpf_fn_info *x)
+{
+	uint64_t t = 0;
+	for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
+		t += x->drops[r];
+	return t;
+}
+
+static void print_table(struct ffpf *f)
+{
+	size_t wname = 8, wcls = 5;
+	for (unsigned i = 0; i < ffpf_fn_count(f); i++) {
+		const struct ffpf_fn_info *x = ffpf_fn_info(f, i);
+		wname = strlen(x->name) > wname ? strlen(x->name) : wname;
+		wcls = strlen(x->cls) > wcls ? strlen(x->cls) : wcls;
+	}
+	printf("%-*s  %-*s  %12s  %12s  %12s  %s\n", (int)wname, "function", (int)wcls, "class", "in",
+	       "passed", "dropped", "results");
+	for (unsigned i = 0; i < ffpf_fn_count(f); i++) {
+		const struct ffpf_fn_info *x = ffpf_fn_info(f, i);
+		struct strbuf sb = {0};
+		for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
+			if (x->drops[r])
+				sb_printf(&sb, "%s%s=%llu", sb.len ? " " : "", ffpf_drop_name(r),
+					  (unsigned long long)x->drops[r]);
+		result_text(&sb, f, i, 0);
+		printf("%-*s  %-*s  %12llu  %12llu  %12llu  %s\n", (int)wname, x->name, (int)wcls, x->cls,
+		       (unsigned long long)x->in, (unsigned long long)x->passed,
+		       (unsigned long long)total_drops(x), sb.s ? sb.s : "");
+		sb_free(&sb);
+	}
+}
+
+static void print_json(struct ffpf *f)
+{
+	struct strbuf sb = {0};
+	sb_printf(&sb, "{\"packets_read\":%llu,\"functions\":[",
+		  (unsigned long long)ffpf_packets_read(f));
+	for (unsigned i = 0; i < ffpf_fn_count(f); i++) {
+		const struct ffpf_fn_info *x = ffpf_fn_info(f, i);
+		sb_puts(&sb, i ? ",\n  {" : "\n  {\"name\":");
+		if (i)
+			sb_puts(&sb, "\"name\":");
+		sb_json(&sb, x->name);
+		sb_puts(&sb, ",\"class\":");
+		sb_json(&sb, x->cls);
+		sb_puts(&sb, ",\"params\":");
+		sb_json(&sb, x->params);
+		sb_puts(&sb, ",\"inputs\":[");
+		for (unsigned k = 0; k < x->ninputs; k++) {
+			sb_puts(&sb, k ? "," : "");
+			sb_json(&sb, ffpf_fn_info(f, x->inputs[k])->name);
+		}
+		x = ffpf_fn_info(f, i); /* the lookups above reuse per-function snapshots */
+		sb_printf(&sb, "],\"requests\":%u,\"flowspace\":\"%s\",\"mode\":\"%s\",\"in\":%llu,"
+			  "\"passed\":%llu,\"dropped\":%llu,\"drops\":{",
+			  x->nrequests, x->flowspace, x->mode, (unsigned long long)x->in,
+			  (unsigned long long)x->passed, (unsigned long long)total_drops(x));
+		int first = 1;
+		for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
+			if (x->drops[r]) {
+				sb_printf(&sb, "%s\"%s\":%llu", first ? "" : ",", ffpf_drop_name(r),
+					  (unsigned long long)x->drops[r]);
+				first = 0;
+			}
+		sb_puts(&sb, "},\"results\":{");
+		result_text(&sb, f, i, 1);
+		sb_puts(&sb, "}}");
+	}
+	sb_puts(&sb, "\n]}\n");
+	fputs(sb.s, stdout);
+	sb_free(&sb);
+}
+
+static void progress(struct ffpf *f, double t0, double *last, int tty, int final)
+{
+	double t = now();
+	if (!final && t - *last < 1.0)
+		return;
+	if (final && *last == t0)
+		return; /* ran under a second: say nothing */
+	*last = t;
+	double pr = ffpf_progress(f);
+	uint64_t n = ffpf_packets_read(f);
+	fprintf(stderr, "%sffpf: %llu packets, %.2f Mpkt/s", tty ? "\r" : "", (unsigned long long)n,
+		(double)n / (t - t0) / 1e6);
+	if (pr >= 0)
+		fprintf(stderr, ", %.0f%% of input", pr * 100);
+	fputs(tty && !final ? "   " : "\n", stderr);
+}
+
+static int cmd_run(const struct cli *c, int argc, char **argv)
+{
+	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile};
+	struct ffpf *f = ffpf_create(&o);
+	int rc, tty = isatty(2);
+	double t0, last;
+
+	if (!f)
+		return perror("ffpf"), EXIT_RUN;
+	if ((rc = build(f, c, argc, argv)))
+		goto out;
+	if (ffpf_instantiate(f) || ffpf_activate(f)) {
+		fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f));
+		rc = EXIT_RUN;
+		goto out;
+	}
+	g_ffpf = f;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	t0 = last = now();
+	while ((rc = ffpf_step(f)) > 0) {
+		if (!c->quiet)
+			progress(f, t0, &last, tty, 0);
+		if (ffpf_stopped(f))
+			break;
+	}
+	if (!c->quiet)
+		progress(f, t0, &last, tty, 1);
+	if (rc < 0) {
+		fprintf(stderr, "ffpf: %s\nffpf: run failed: results are incomplete and not shown\n",
+			ffpf_errmsg(f));
+		rc = EXIT_RUN;
+		goto out;
+	}
+	if (rc > 0) {
+		fputs("ffpf: interrupted: the results below are partial\n", stderr);
+		rc = 130;
+	}
+	if (c->json)
+		print_json(f);
+	else
+		print_table(f);
+out:
+	ffpf_close(f);
+	g_ffpf = NULL;
+	return rc;
+}
+
+static int cmd_plan(const struct cli *c, int argc, char **argv)
+{
+	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile};
+	struct ffpf *f = ffpf_create(&o);
+	int rc;
+	char *s;
+
+	if (!f)
+		return perror("ffpf"), EXIT_RUN;
+	if (!(rc = build(f, c, argc, argv))) {
+		s = ffpf_plan(f, c->dot);
+		if (s)
+			fputs(s, stdout);
+		free(s);
+	}
+	ffpf_close(f);
+	return rc;
+}
+
+static const char *ptype_name(const struct ffpf_param *p)
+{
+	static const char *n[] = {"string", "integer", "bool", "choice"};
+	return n[p->type];
+}
+
+static int cmd_classes(const struct cli *c)
+{
+	struct strbuf sb = {0};
+	if (c->json)
+		sb_puts(&sb, "[");
+	for (unsigned i = 0; i < ffpf_class_count(); i++) {
+		const struct ffpf_class *k = ffpf_class_at(i);
+		if (c->json) {
+			sb_printf(&sb, "%s\n {\"name\":\"%s\",\"summary\":", i ? "," : "", k->name);
+			sb_json(&sb, k->summary);
+			sb_puts(&sb, ",\"aliases\":[");
+			for (const char *const *a = k->aliases; a && *a; a++)
+				sb_printf(&sb, "%s\"%s\"", a == k->aliases ? "" : ",", *a);
+			sb_puts(&sb, "],\"params\":[");
+			for (unsigned j = 0; j < k->nparams; j++) {
+				const struct ffpf_param *p = &k->params[j];
+				sb_printf(&sb, "%s{\"name\":\"%s\",\"type\":\"%s\",\"default\":", j ? "," : "",
+					  p->name, ptype_name(p));
+				if (p->def)
+					sb_json(&sb, p->def);
+				else
+					sb_puts(&sb, "null");
+				sb_puts(&sb, ",\"help\":");
+				sb_json(&sb, p->help);
+				sb_puts(&sb, "}");
+			}
+			sb_puts(&sb, "],\"results\":[");
+			for (unsigned j = 0; j < k->nresults; j++)
+				sb_printf(&sb, "%s\"%s\"", j ? "," : "", k->results[j].name);
+			sb_puts(&sb, "]}");
+			continue;
+		}
+		sb_printf(&sb, "%s%s — %s\n", i ? "\n" : "", k->name, k->summary);
+		if (k->aliases && k->aliases[0]) {
+			sb_puts(&sb, "  aliases:");
+			for (const char *const *a = k->aliases; *a; a++)
+				sb_printf(&sb, " %s", *a);
+			sb_putc(&sb, '\n');
+		}
+		for (unsigned j = 0; j < k->nparams; j++) {
+			const struct ffpf_param *p = &k->params[j];
+			sb_printf(&sb, "  param  %-9s %-8s %s", p->name, ptype_name(p), p->help);
+			if (p->def)
+				sb_printf(&sb, " (default %s)", *p->def ? p->def : "\"\"");
+			else
+				sb_puts(&sb, " (required)");
+			sb_putc(&sb, '\n');
+		}
+		for (unsigned j = 0; j < k->nresults; j++)
+			sb_printf(&sb, "  result %-9s %s\n", k->results[j].name, k->results[j].help);
+	}
+	if (c->json)
+		sb_puts(&sb, "\n]\n");
+	fputs(sb.s ? sb.s : "", stdout);
+	sb_free(&sb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
+		{"json", no_argument, NULL, 'j'},       {"dot", no_argument, NULL, 'd'},
+		{"quiet", no_argument, NULL, 'q'},      {"no-compile", no_argument, NULL, 'n'},
+		{"read", required_argument, NULL, 'r'}, {"request-file", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli c = {0};
+	const char *cmd;
+	int opt, rc;
+
+	if (argc < 2)
+		return usage(stderr), EXIT_USAGE;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage(stdout), 0;
+	if (!strcmp(argv[1], "--version"))
+		return printf("ffpf %s\n", ffpf_version()), 0;
+	cmd = argv[1];
+	c.sources = calloc((size_t)argc, sizeof(char *));
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "hqr:f:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': usage(stdout); free(c.sources); return 0;
+		case 'V': printf("ffpf %s\n", ffpf_version()); free(c.sources); return 0;
+		case 'j': c.json = 1; break;
+		case 'd': c.dot = 1; break;
+		case 'q': c.quiet = 1; break;
+		case 'n': c.no_compile = 1; break;
+		case 'r': c.sources[c.nsources++] = optarg; break;
+		case 'f': c.reqfile = optarg; break;
+		default: usage(stderr); free(c.sources); return EXIT_USAGE;
+		}
+	}
+	if (!strcmp(cmd, "run"))
+		rc = cmd_run(&c, argc - optind, argv + optind);
+	else if (!strcmp(cmd, "plan"))
+		rc = cmd_plan(&c, argc - optind, argv + optind);
+	else if (!strcmp(cmd, "classes"))
+		rc = cmd_classes(&c);
+	else {
+		fprintf(stderr, "ffpf: unknown command '%s' (run, plan, classes)\n", cmd);
+		rc = EXIT_USAGE;
+	}
+	free(c.sources);
+	return rc;
+}
