@@ -190,8 +190,11 @@ int ffpf_fn_error(struct ffpf_fn *fn, const char *fmt, ...) __attribute__((forma
 /** Whether the framework asked for interpreters only (--no-compile). */
 int ffpf_fn_no_compile(const struct ffpf_fn *fn);
 
-/** Sources: declare the PBuf geometry (instantiate() only); nslots is rounded up to 2^k. */
-int ffpf_fn_set_pbuf(struct ffpf_fn *fn, unsigned nslots, uint32_t slot_size, int linktype);
+/** Sources: declare the PBuf geometry (instantiate() only); nslots (0: the default) is rounded
+ *  up to 2^k; slot_size 0 asks for a zero-copy PBuf (packets stay in the source's memory);
+ *  snaplen is the largest caplen the source delivers, linktype its DLT_*. */
+int ffpf_fn_set_pbuf(struct ffpf_fn *fn, unsigned nslots, uint32_t slot_size, uint32_t snaplen,
+		     int linktype);
 /** Sources: the PBuf declared with ffpf_fn_set_pbuf(). */
 struct ffpf_pbuf *ffpf_fn_pbuf(const struct ffpf_fn *fn);
 

@@ -16,9 +16,9 @@ struct ffpf_pbuf *ffpf_pbuf_new(unsigned nslots, uint32_t slot_size, int linktyp
 	if (!pb)
 		return NULL;
 	/* calloc'd memory comes from fresh pages: untouched slot tails cost no RAM. */
-	pb->mem = calloc(n, slot_size);
+	pb->mem = slot_size ? calloc(n, slot_size) : NULL;
 	pb->meta = calloc(n, sizeof(*pb->meta));
-	if (!pb->mem || !pb->meta) {
+	if ((slot_size && !pb->mem) || !pb->meta) {
 		ffpf_pbuf_free(pb);
 		errno = ENOMEM;
 		return NULL;

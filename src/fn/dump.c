@@ -106,8 +106,9 @@ static unsigned dump_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const s
 	}
 	for (unsigned i = 0; i < in->n; i++) {
 		unsigned k = in->idx[i];
-		h.ts.tv_sec = (time_t)(b->ts_ns[k] / 1000000000u);
-		h.ts.tv_usec = (suseconds_t)(b->ts_ns[k] % 1000000000u / 1000u);
+		int64_t ts = (int64_t)b->ts_ns[k]; /* signed, as libpcap reads pcap times */
+		h.ts.tv_sec = (time_t)(ts / 1000000000);
+		h.ts.tv_usec = (suseconds_t)(ts % 1000000000 / 1000);
 		h.caplen = b->pkt[k].caplen < dp->snap ? b->pkt[k].caplen : dp->snap;
 		h.len = b->pkt[k].wirelen;
 		pcap_dump((u_char *)dp->d, &h, b->pkt[k].data);

@@ -133,7 +133,8 @@ int ffpf_fn_no_compile(const struct ffpf_fn *fn)
 	return fn->no_compile;
 }
 
-int ffpf_fn_set_pbuf(struct ffpf_fn *fn, unsigned nslots, uint32_t slot_size, int linktype)
+int ffpf_fn_set_pbuf(struct ffpf_fn *fn, unsigned nslots, uint32_t slot_size, uint32_t snaplen,
+		     int linktype)
 {
 	ffpf_pbuf_free(fn->pbuf);
 	if (!nslots)
@@ -143,7 +144,7 @@ int ffpf_fn_set_pbuf(struct ffpf_fn *fn, unsigned nslots, uint32_t slot_size, in
 		return ffpf_fn_error(fn, "cannot allocate a PBuf of %u slots of %u bytes", nslots,
 				     slot_size), -ENOMEM;
 	fn->linktype = linktype;
-	fn->snaplen = slot_size;
+	fn->snaplen = snaplen;
 	return 0;
 }
 

@@ -14,11 +14,12 @@ static void test_pbuf(void)
 	CHECK_EQ_U(pb->nslots, 1024);   /* rounded up to 2^k */
 	CHECK_EQ_U(pb->slot_size, 128); /* cache-line multiple */
 	CHECK(ffpf_pbuf_get(pb, 0, &m) == NULL); /* nothing written yet */
-	ffpf_pbuf_next(pb, &first);
+	pb->meta[first & pb->mask].data = ffpf_pbuf_next(pb, &first);
 	pb->meta[first & pb->mask].seq = first;
 	CHECK(ffpf_pbuf_get(pb, first, &m) != NULL);
 	for (unsigned i = 0; i < pb->nslots; i++) { /* wrap once: slot of `first` is reused */
-		ffpf_pbuf_next(pb, &seq);
+		uint8_t *d = ffpf_pbuf_next(pb, &seq);
+		pb->meta[seq & pb->mask].data = d;
 		pb->meta[seq & pb->mask].seq = seq;
 	}
 	CHECK(ffpf_pbuf_get(pb, first, &m) == NULL);
