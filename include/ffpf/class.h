@@ -40,7 +40,8 @@ extern "C" {
 	_(OVER_LIMIT, "over_limit", "beyond the first N packets (head)")                              \
 	_(READER_OVERRUN, "reader_overrun", "a reader fell behind: its oldest entries were overwritten") \
 	_(WRITE_ERROR, "write_error", "the packet could not be written (disk full, I/O error)")     \
-	_(SLOT_TRUNCATED, "slot_truncated", "the record was longer than a PBuf slot and was cut")
+	_(SLOT_TRUNCATED, "slot_truncated", "the record was longer than a PBuf slot and was cut")   \
+	_(RUNTIME_ERROR, "runtime_error", "the function hit a run-time error (e.g. FPL division by zero)")
 
 enum ffpf_drop {
 #define FFPF_DROP_ENUM(sym, name, help) FFPF_DROP_##sym,
@@ -165,6 +166,14 @@ struct ffpf_class {
 	int (*finish)(struct ffpf_fn *fn);
 	/** Teardown; also called after a failed init/instantiate.  Must tolerate partial state. */
 	void (*fini)(struct ffpf_fn *fn);
+
+	/** Function-call semantics (paper §V-A, FPL's EXTERN): run this function on one packet in
+	 *  the caller's memory context.  in points at call_in_words words of the caller's MBuf
+	 *  (arguments), out at call_out_words words (results).  Returns the callee's verdict
+	 *  (non-zero: match/pass).  Datapath: must not allocate.  NULL: not callable. */
+	uint32_t (*call)(struct ffpf_fn *fn, const struct ffpf_pkt *pkt, const uint64_t *in,
+			 uint64_t *out);
+	unsigned call_in_words, call_out_words;
 };
 
 /* ---- what a class may ask of its function ---------------------------------------------- */
@@ -197,6 +206,16 @@ int ffpf_fn_set_pbuf(struct ffpf_fn *fn, unsigned nslots, uint32_t slot_size, ui
 		     int linktype);
 /** Sources: the PBuf declared with ffpf_fn_set_pbuf(). */
 struct ffpf_pbuf *ffpf_fn_pbuf(const struct ffpf_fn *fn);
+
+/** A standalone function for a call site (FPL EXTERN): element is request-language text such as
+ *  "(bpf,\"udp port 53\")"; it is bound, initialised and instantiated for packets of linktype,
+ *  outside any flowgraph.  NULL with a message in err (what is wrong, naming the element).
+ *  The function is the caller's: free it with ffpf_fn_destroy(). */
+struct ffpf_fn *ffpf_fn_make(const char *element, int linktype, char *err, size_t errlen);
+/** Free a function made by ffpf_fn_make(); NULL is fine. */
+void ffpf_fn_destroy(struct ffpf_fn *fn);
+/** The function's class. */
+const struct ffpf_class *ffpf_fn_class(const struct ffpf_fn *fn);
 
 /* ---- parameters ------------------------------------------------------------------------- */
 

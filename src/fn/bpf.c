@@ -98,6 +98,16 @@ static unsigned bpf_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const st
 	return out->n = k;
 }
 
+/* Called from FPL: out[0] = 1 if the packet matches, else 0. */
+static uint32_t bpf_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const uint64_t *in,
+			 uint64_t *out)
+{
+	const struct bpf_priv *bp = ffpf_fn_priv(fn);
+	uint32_t r = ffpf_cbpf_run(bp->prog.bf_insns, p->data, p->wirelen, p->caplen) != 0;
+	out[0] = r;
+	return r;
+}
+
 static void bpf_fini(struct ffpf_fn *fn)
 {
 	struct bpf_priv *bp = ffpf_fn_priv(fn);
@@ -119,4 +129,6 @@ const struct ffpf_class ffpf_fnclass_bpf = {
 	.instantiate = bpf_instantiate,
 	.run = bpf_run,
 	.fini = bpf_fini,
+	.call = bpf_call,
+	.call_out_words = 1,
 };

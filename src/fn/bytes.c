@@ -27,6 +27,15 @@ static unsigned bytes_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const 
 	return ffpf_sel_pass_all(in, out);
 }
 
+/* Called from FPL: out[0] += wire length, out[1] += captured length (caller's MBuf). */
+static uint32_t bytes_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const uint64_t *in,
+			   uint64_t *out)
+{
+	out[0] += p->wirelen;
+	out[1] += p->caplen;
+	return 1;
+}
+
 const struct ffpf_class ffpf_fnclass_bytes = {
 	.name = "bytes",
 	.aliases = (const char *const[]){"bytecount", NULL},
@@ -35,4 +44,6 @@ const struct ffpf_class ffpf_fnclass_bytes = {
 	.nresults = 2,
 	.init = bytes_init,
 	.run = bytes_run,
+	.call = bytes_call,
+	.call_out_words = 2,
 };

@@ -20,6 +20,14 @@ static unsigned count_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const 
 	return ffpf_sel_pass_all(in, out);
 }
 
+/* Called from FPL: out[0] += 1 (a counter kept in the caller's MBuf). */
+static uint32_t count_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const uint64_t *in,
+			   uint64_t *out)
+{
+	out[0]++;
+	return 1;
+}
+
 const struct ffpf_class ffpf_fnclass_count = {
 	.name = "count",
 	.aliases = (const char *const[]){"pktcount", "packetcount", "pkthcount", NULL},
@@ -28,4 +36,6 @@ const struct ffpf_class ffpf_fnclass_count = {
 	.nresults = 1,
 	.init = count_init,
 	.run = count_run,
+	.call = count_call,
+	.call_out_words = 1,
 };
