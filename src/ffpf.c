@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ffpf_int.h"
+#include "codegen/cc.h"
 
 #define DEFAULT_PBUF_SLOTS 1024
 #define DEFAULT_EXPORT_SLOTS 65536
@@ -141,6 +142,16 @@ void ffpf_close(struct ffpf *f)
 		ffpf_fn_free(f->fn[i]);
 	for (unsigned i = 0; f->reach && i < f->nfn; i++)
 		free(f->reach[i].ids);
+	for (unsigned s = 0; s < f->nstages; s++) {
+		free(f->stages[s].ids);
+		free(f->stages[s].ext);
+		free(f->stages[s].io.mem);
+		free(f->stages[s].io.ext);
+		free(f->stages[s].io.xctx);
+	}
+	free(f->stages);
+	free(f->unit_src);
+	ffpf_cc_unload(f->unit);
 	for (unsigned i = 0; i < f->ndefaults; i++)
 		free(f->defaults[i]);
 	free(f->defaults);

@@ -5,12 +5,13 @@
 #include <ffpf/ffpf.h>
 #include <signal.h>
 #include "graph/fn.h"
+#include "codegen/unit.h"
 
 enum ffpf_state { FFPF_S_POPULATING, FFPF_S_INSTANTIATED, FFPF_S_ACTIVE, FFPF_S_DONE, FFPF_S_FAILED };
 
 /* Per source: the functions its batches reach, in topological order (computed at activate). */
 struct ffpf_reach {
-	unsigned *ids;
+	int *ids;     /* function id (>= 0), or fused stage s as -(s + 1) */
 	unsigned n;
 };
 
@@ -22,7 +23,12 @@ struct ffpf {
 	unsigned nrequests;
 	char **defaults;              /* default source elements (ffpf_default_source) */
 	unsigned ndefaults;
-	struct ffpf_reach *reach;     /* per function id (sources only) */
+	struct ffpf_reach *reach;     /* per source id: the steps its batches run */
+	struct ffpf_stage *stages;    /* fused C stages (codegen) */
+	unsigned nstages;
+	void *unit;                   /* the loaded unit (dlopen handle), or NULL */
+	char unit_why[512];           /* why nothing is compiled, when nothing is */
+	char *unit_src;               /* the generated C (kept for --emit-c) */
 	struct ffpf_batch *batch;     /* the batch being processed (allocated at instantiate) */
 	uint64_t nbatch;              /* batches processed */
 	uint64_t packets;             /* packets read from all sources */
@@ -38,7 +44,9 @@ int ffpf_graph_add(struct ffpf *f, struct ffpf_fn *fn);
 struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like);
 /* Engine: allocate per-function buffers and instantiate every function. */
 int ffpf_engine_instantiate(struct ffpf *f);
-/* Engine: compute per-source reach lists. */
+/* Engine: generate, compile and load the fused C unit (falls back to interpreters). */
+int ffpf_engine_compile(struct ffpf *f);
+/* Engine: compute per-source step lists. */
 int ffpf_engine_activate(struct ffpf *f);
 /* Engine: run one batch (1), or report end of input (0), or an error (<0). */
 int ffpf_engine_step(struct ffpf *f);

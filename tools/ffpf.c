@@ -22,7 +22,7 @@
 enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 
 struct cli {
-	int quiet, json, dot, no_compile;
+	int quiet, json, dot, no_compile, emit_c;
 	const char *reqfile;
 	char **sources;
 	int nsources;
@@ -33,7 +33,7 @@ static struct ffpf *g_ffpf;
 static void usage(FILE *out)
 {
 	fputs("usage: ffpf run [-r FILE]... [-q] [--json] [--no-compile] [-f REQFILE] [EXPR]...\n"
-	      "       ffpf plan [--dot] [-r FILE]... [-f REQFILE] [EXPR]...\n"
+	      "       ffpf plan [--dot | --emit-c] [-r FILE]... [-f REQFILE] [EXPR]...\n"
 	      "       ffpf classes [--json]\n"
 	      "       ffpf --help | --version\n\n"
 	      "EXPR is a flowgraph in the request language, e.g.\n"
@@ -44,7 +44,8 @@ static void usage(FILE *out)
 	      "  -q             no progress line on stderr\n"
 	      "  --json         results as JSON (one object per function)\n"
 	      "  --dot          plan as Graphviz dot\n"
-	      "  --no-compile   interpreters only\n\n"
+	      "  --emit-c       print the generated C of the flowgraph (plan)\n"
+	      "  --no-compile   interpreters only (no native code)\n\n"
 	      "See ffpf(1), docs/language.md, and `ffpf classes` for the functions.\n",
 	      out);
 }
@@ -300,7 +301,17 @@ static int cmd_plan(const struct cli *c, int argc, char **argv)
 
 	if (!f)
 		return perror("ffpf"), EXIT_RUN;
-	if (!(rc = build(f, c, argc, argv))) {
+	if (!(rc = build(f, c, argc, argv)) && c->emit_c) {
+		if (ffpf_instantiate(f)) {
+			fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f));
+			rc = EXIT_RUN;
+		} else if (!ffpf_emitted_c(f)) {
+			fputs("ffpf: nothing in this flowgraph is compiled (see ffpf plan)\n", stderr);
+			rc = EXIT_RUN;
+		} else {
+			fputs(ffpf_emitted_c(f), stdout);
+		}
+	} else if (!rc) {
 		s = ffpf_plan(f, c->dot);
 		if (s)
 			fputs(s, stdout);
@@ -381,6 +392,7 @@ int main(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},       {"dot", no_argument, NULL, 'd'},
 		{"quiet", no_argument, NULL, 'q'},      {"no-compile", no_argument, NULL, 'n'},
 		{"read", required_argument, NULL, 'r'}, {"request-file", required_argument, NULL, 'f'},
+		{"emit-c", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c = {0};
@@ -404,6 +416,7 @@ int main(int argc, char **argv)
 		case 'd': c.dot = 1; break;
 		case 'q': c.quiet = 1; break;
 		case 'n': c.no_compile = 1; break;
+		case 'C': c.emit_c = 1; break;
 		case 'r': c.sources[c.nsources++] = optarg; break;
 		case 'f': c.reqfile = optarg; break;
 		default: usage(stderr); free(c.sources); return EXIT_USAGE;

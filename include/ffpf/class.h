@@ -131,6 +131,7 @@ enum {
 
 struct ffpf_fn;   /* a function: an instance of a class, owned by the framework */
 struct ffpf_args; /* parsed, type-checked parameters of one function */
+struct ffpf_emit; /* a C unit being generated (codegen) */
 
 /** The class descriptor.  All callbacks except run() and fill() are control-plane only. */
 struct ffpf_class {
@@ -174,7 +175,31 @@ struct ffpf_class {
 	uint32_t (*call)(struct ffpf_fn *fn, const struct ffpf_pkt *pkt, const uint64_t *in,
 			 uint64_t *out);
 	unsigned call_in_words, call_out_words;
+
+	/** Native code (paper §VI-B translators): emit C for this function's per-packet work into a
+	 *  fused unit, after instantiate.  The statement emitted with ffpf_emit_body() runs for each
+	 *  packet that reached the function, with these names in scope:
+	 *    pkt  const struct ffpf_pkt *   the packet (data is `const uint8_t *restrict`)
+	 *    in   uint32_t                  the class it arrived with (non-zero)
+	 *    out  uint32_t                  set it: 0 drops the packet, non-zero passes it with that class
+	 *    M    unsigned char *           this function's MBuf
+	 *    ERR  a statement that counts a run-time error (the packet is then dropped)
+	 *  File-scope helpers go in with ffpf_emit_decl(), named with ffpf_emit_id() as prefix.
+	 *  Return 0, or -ENOTSUP to stay interpreted (the plan then says so).  NULL: interpreted. */
+	int (*emit_c)(struct ffpf_fn *fn, struct ffpf_emit *e);
 };
+
+/** Codegen: append to the unit's file-scope declarations. */
+void ffpf_emit_decl(struct ffpf_emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Codegen: append to this function's per-packet statement. */
+void ffpf_emit_body(struct ffpf_emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Codegen: a pointer the emitted code can use as `X` (e.g. callees for FPL's EXTERN). */
+void ffpf_emit_set_ctx(struct ffpf_emit *e, void *ctx);
+/** Codegen: a C identifier unique to this function in the unit (e.g. "f3"), for helper names. */
+const char *ffpf_emit_id(const struct ffpf_emit *e);
+/** Codegen: declare once per unit a block of file-scope text identified by key (e.g. a
+ *  runtime library several functions share).  Returns 1 if added now, 0 if already there. */
+int ffpf_emit_once(struct ffpf_emit *e, const char *key, const char *text);
 
 /* ---- what a class may ask of its function ---------------------------------------------- */
 

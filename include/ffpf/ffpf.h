@@ -83,7 +83,8 @@ struct ffpf_fn_info {
 	const char *cls;        /**< class name */
 	const char *params;     /**< canonical parameters, e.g. "expr=tcp" */
 	const char *flowspace;  /**< where it runs: "host" */
-	const char *mode;       /**< "interpreted" or "compiled" */
+	const char *mode;       /**< "compiled" (fused native code) or "interpreted" */
+	const char *why;        /**< when interpreted: why (no emitter, no compiler, --no-compile) */
 	unsigned id;
 	unsigned ninputs;
 	const unsigned *inputs; /**< ids of the input functions */
@@ -141,6 +142,8 @@ FFPF_API const struct ffpf_class *ffpf_class_at(unsigned i);
 FFPF_API const struct ffpf_class *ffpf_class_find(const char *name);
 /** The flowgraph as text (a tree, one function per line) or Graphviz dot; malloc'd, caller frees. */
 FFPF_API char *ffpf_plan(const struct ffpf *f, int dot);
+/** The generated C unit of the flowgraph (after instantiate; NULL when nothing is compiled). */
+FFPF_API const char *ffpf_emitted_c(const struct ffpf *f);
 /** Library version string. */
 FFPF_API const char *ffpf_version(void);
 

@@ -11,9 +11,11 @@
  */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ffpf_int.h"
+#include "codegen/cc.h"
 
 #define IBUF_DEFAULT (2 * FFPF_BATCH_MAX)
 
@@ -77,6 +79,73 @@ static int instantiate_one(struct ffpf *f, struct ffpf_fn *fn)
 	return 0;
 }
 
+/* Everything runs interpreted: the plan will say why. */
+static int interpret_all(struct ffpf *f, const char *why)
+{
+	for (unsigned i = 0; i < f->nfn; i++) {
+		f->fn[i]->stage = -1;
+		if (!(f->fn[i]->cls->flags & FFPF_CLASS_SOURCE) && why)
+			snprintf(f->fn[i]->why, sizeof(f->fn[i]->why), "%s", why);
+	}
+	for (unsigned s = 0; s < f->nstages; s++) {
+		free(f->stages[s].ids);
+		free(f->stages[s].ext);
+		free(f->stages[s].io.mem);
+		free(f->stages[s].io.ext);
+		free(f->stages[s].io.xctx);
+	}
+	free(f->stages);
+	f->stages = NULL;
+	f->nstages = 0;
+	if (why)
+		snprintf(f->unit_why, sizeof(f->unit_why), "%s", why);
+	return 0;
+}
+
+/* Wire a loaded stage to its members' buffers (once; only b and ext change per batch). */
+static int bind_stage(struct ffpf *f, struct ffpf_stage *st, unsigned s)
+{
+	char sym[32];
+	snprintf(sym, sizeof(sym), "ffpf_stage_%u", s);
+	*(void **)&st->run = ffpf_cc_sym(f->unit, sym);
+	st->io.mem = calloc(st->nids, sizeof(*st->io.mem));
+	st->io.xctx = calloc(st->nids, sizeof(void *));
+	st->io.ext = calloc(st->next ? st->next : 1, sizeof(*st->io.ext));
+	if (!st->run || !st->io.mem || !st->io.xctx || !st->io.ext)
+		return -1;
+	for (unsigned k = 0; k < st->nids; k++) {
+		st->io.mem[k].mbuf = f->fn[st->ids[k]]->mbuf;
+		st->io.mem[k].out = f->fn[st->ids[k]]->out;
+		st->io.xctx[k] = f->fn[st->ids[k]]->xctx;
+	}
+	return 0;
+}
+
+/* Translate the flowgraph to one C unit, compile (or find it cached) and load it.  Any failure
+ * leaves every function interpreted, with the reason kept for the plan: never an error. */
+int ffpf_engine_compile(struct ffpf *f)
+{
+	struct strbuf src = {0};
+	char why[512] = "";
+	int rc;
+
+	if (f->opts.no_compile)
+		return interpret_all(f, "interpreters requested (--no-compile)");
+	rc = ffpf_unit_generate(f, &src);
+	f->unit_src = sb_take(&src);
+	if (rc || !f->unit_src)
+		return interpret_all(f, "could not generate C");
+	if (!f->nstages)
+		return 0;
+	f->unit = ffpf_cc_load(f->unit_src, strlen(f->unit_src), why, sizeof(why));
+	if (!f->unit)
+		return interpret_all(f, why);
+	for (unsigned s = 0; s < f->nstages; s++)
+		if (bind_stage(f, &f->stages[s], s))
+			return interpret_all(f, "the compiled unit lacks a stage");
+	return 0;
+}
+
 int ffpf_engine_instantiate(struct ffpf *f)
 {
 	int rc;
@@ -87,10 +156,20 @@ int ffpf_engine_instantiate(struct ffpf *f)
 	for (unsigned i = 0; i < f->nfn; i++)
 		if ((rc = instantiate_one(f, f->fn[i])))
 			return rc;
+	return ffpf_engine_compile(f);
+}
+
+/* Per source, the steps its batches run, in topological order: a function id (>= 0) run through
+ * its class, or a fused stage s encoded as -(s + 1). */
+static int add_step(struct ffpf_reach *r, const struct ffpf_fn *fn)
+{
+	int step = fn->stage >= 0 ? -(fn->stage + 1) : (int)fn->id;
+	if (r->n && r->ids[r->n - 1] == step)
+		return 0; /* stage members are consecutive: the stage is already listed */
+	r->ids[r->n++] = step;
 	return 0;
 }
 
-/* Per source, the functions downstream of it, in id (= topological) order. */
 int ffpf_engine_activate(struct ffpf *f)
 {
 	unsigned char *hit = calloc(f->nfn ? f->nfn : 1, 1);
@@ -104,15 +183,15 @@ int ffpf_engine_activate(struct ffpf *f)
 			continue;
 		memset(hit, 0, f->nfn);
 		hit[s] = 1;
-		r->ids = calloc(f->nfn, sizeof(unsigned));
+		r->ids = calloc(f->nfn, sizeof(int));
 		if (!r->ids)
 			return free(hit), ffpf_fail(f, -ENOMEM, "out of memory");
-		r->ids[r->n++] = s;
+		r->ids[r->n++] = (int)s;
 		for (unsigned i = s + 1; i < f->nfn; i++) {
 			for (unsigned k = 0; k < f->fn[i]->ninputs && !hit[i]; k++)
 				hit[i] = hit[f->fn[i]->inputs[k]];
 			if (hit[i])
-				r->ids[r->n++] = i;
+				add_step(r, f->fn[i]);
 		}
 	}
 	free(hit);
@@ -187,12 +266,42 @@ static void run_fn(struct ffpf *f, struct ffpf_fn *fn, const struct ffpf_batch *
 	fn->drops[fn->cls->drop_reason] += in->n - passed - (after - before);
 }
 
+/* A fused stage: the generated loop runs every member over the batch; then the members'
+ * counters and IBufs are brought up to date as if each had run on its own. */
+static void run_stage(struct ffpf *f, struct ffpf_stage *st, const struct ffpf_batch *b, unsigned src)
+{
+	struct ffpf_stage_io *io = &st->io;
+
+	io->b = b;
+	for (unsigned k = 0; k < st->next; k++) {
+		const struct ffpf_fn *in = f->fn[st->ext[k]];
+		io->ext[k] = in->out_batch == f->nbatch ? in->out : NULL;
+	}
+	st->run(io);
+	for (unsigned k = 0; k < st->nids; k++) {
+		struct ffpf_fn *fn = f->fn[st->ids[k]];
+		struct ffpf_stage_member *m = &io->mem[k];
+		fn->in += m->in;
+		fn->passed += m->passed;
+		fn->drops[FFPF_DROP_RUNTIME_ERROR] += m->err;
+		fn->drops[fn->cls->drop_reason] += m->in - m->passed - m->err;
+		m->in = m->passed = m->err = 0;
+		fn->out_batch = f->nbatch;
+		record(fn, b, src);
+	}
+}
+
 static void run_batch(struct ffpf *f, struct ffpf_fn *src, const struct ffpf_batch *b)
 {
 	const struct ffpf_reach *r = &f->reach[src->id];
 
 	for (unsigned k = 0; k < r->n; k++) {
-		struct ffpf_fn *fn = f->fn[r->ids[k]];
+		struct ffpf_fn *fn;
+		if (r->ids[k] < 0) {
+			run_stage(f, &f->stages[-r->ids[k] - 1], b, src->id);
+			continue;
+		}
+		fn = f->fn[r->ids[k]];
 		if (fn == src) {
 			run_source(fn, b);
 			fn->out_batch = f->nbatch;

@@ -32,7 +32,8 @@ const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
 	x->cls = fn->cls->name;
 	x->params = fn->args->canon;
 	x->flowspace = "host";
-	x->mode = "interpreted";
+	x->mode = fn->stage >= 0 && fn->instantiated ? "compiled" : "interpreted";
+	x->why = fn->stage >= 0 ? "" : fn->why;
 	x->id = fn->id;
 	x->ninputs = fn->ninputs;
 	x->inputs = fn->inputs;
@@ -108,6 +109,11 @@ double ffpf_progress(const struct ffpf *f)
 		n++;
 	}
 	return n ? sum / n : -1;
+}
+
+const char *ffpf_emitted_c(const struct ffpf *f)
+{
+	return f ? f->unit_src : NULL;
 }
 
 uint64_t ffpf_packets_read(const struct ffpf *f)

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <ffpf/class.h>
 #include "filter/cbpf.h"
+#include "codegen/cbpf2c.h"
 
 #define COMPILE_SNAPLEN 262144
 
@@ -108,6 +110,29 @@ static uint32_t bpf_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const uin
 	return r;
 }
 
+/* Native code: the BPF program translated to a C function the unit inlines. */
+static int bpf_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
+{
+	const struct bpf_priv *bp = ffpf_fn_priv(fn);
+	struct strbuf c = {0};
+	char name[64];
+
+	snprintf(name, sizeof(name), "bpf_%s", ffpf_emit_id(e));
+	ffpf_cbpf_to_c(bp->prog.bf_insns, bp->prog.bf_len, name, &c);
+	if (c.oom)
+		return -ENOMEM;
+	/* the expression, as a comment that cannot end early */
+	char expr[256];
+	snprintf(expr, sizeof(expr), "%s", ffpf_arg_str(ffpf_fn_args(fn), "expr"));
+	for (char *q = expr; (q = strstr(q, "*/"));)
+		q[1] = '_';
+	ffpf_emit_decl(e, "/* %s: \"%s\" */\n%s", ffpf_fn_name(fn), expr, c.s);
+	sb_free(&c);
+	ffpf_emit_body(e, "if (%s(pkt->data, pkt->caplen, pkt->wirelen)) { out = in; "
+			  "ffpf_st64(M, ffpf_ld64(M) + 1); }", name);
+	return 0;
+}
+
 static void bpf_fini(struct ffpf_fn *fn)
 {
 	struct bpf_priv *bp = ffpf_fn_priv(fn);
@@ -130,5 +155,6 @@ const struct ffpf_class ffpf_fnclass_bpf = {
 	.run = bpf_run,
 	.fini = bpf_fini,
 	.call = bpf_call,
+	.emit_c = bpf_emit,
 	.call_out_words = 1,
 };

@@ -28,6 +28,13 @@ static uint32_t count_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const u
 	return 1;
 }
 
+/* Native code: one add to the MBuf counter per packet. */
+static int count_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
+{
+	ffpf_emit_body(e, "ffpf_st64(M, ffpf_ld64(M) + 1); out = in;");
+	return 0;
+}
+
 const struct ffpf_class ffpf_fnclass_count = {
 	.name = "count",
 	.aliases = (const char *const[]){"pktcount", "packetcount", "pkthcount", NULL},
@@ -38,4 +45,5 @@ const struct ffpf_class ffpf_fnclass_count = {
 	.run = count_run,
 	.call = count_call,
 	.call_out_words = 1,
+	.emit_c = count_emit,
 };

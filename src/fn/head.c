@@ -32,6 +32,15 @@ static unsigned head_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const s
 	return out->n = n;
 }
 
+/* The limit becomes a constant of the generated code. */
+static int head_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
+{
+	unsigned long long limit = ffpf_arg_u64(ffpf_fn_args(fn), "expr");
+	ffpf_emit_body(e, "uint64_t d = ffpf_ld64(M); if (d < %lluull) { ffpf_st64(M, d + 1); out = in; }",
+		       limit);
+	return 0;
+}
+
 const struct ffpf_class ffpf_fnclass_head = {
 	.name = "head",
 	.aliases = (const char *const[]){"first", "limit", NULL},
@@ -43,4 +52,5 @@ const struct ffpf_class ffpf_fnclass_head = {
 	.drop_reason = FFPF_DROP_OVER_LIMIT,
 	.init = head_init,
 	.run = head_run,
+	.emit_c = head_emit,
 };

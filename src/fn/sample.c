@@ -67,6 +67,23 @@ static unsigned sample_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const
 	return out->n = k;
 }
 
+/* The same arithmetic as sample_run(), per packet, so both paths choose the same packets. */
+static int sample_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
+{
+	const struct sample_priv *sp = ffpf_fn_priv(fn);
+	unsigned long long n = sp->n;
+
+	if (sp->random)
+		ffpf_emit_body(e, "uint64_t x = ffpf_ld64(M + 16); x ^= x >> 12; x ^= x << 25; x ^= x >> 27; "
+				  "ffpf_st64(M + 16, x); ffpf_st64(M, ffpf_ld64(M) + 1); "
+				  "if ((x * 0x2545f4914f6cdd1dull) %% %lluull == 0) { out = in; "
+				  "ffpf_st64(M + 8, ffpf_ld64(M + 8) + 1); }", n);
+	else
+		ffpf_emit_body(e, "uint64_t s = ffpf_ld64(M); ffpf_st64(M, s + 1); "
+				  "if (s %% %lluull == 0) { out = in; ffpf_st64(M + 8, ffpf_ld64(M + 8) + 1); }", n);
+	return 0;
+}
+
 const struct ffpf_class ffpf_fnclass_sample = {
 	.name = "sample",
 	.aliases = (const char *const[]){"sampler", NULL},
@@ -80,4 +97,5 @@ const struct ffpf_class ffpf_fnclass_sample = {
 	.init = sample_init,
 	.instantiate = sample_instantiate,
 	.run = sample_run,
+	.emit_c = sample_emit,
 };

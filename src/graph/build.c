@@ -256,6 +256,7 @@ static int bind_proto(struct build *b, struct proto *p)
 	fn->owner = b->f;
 	fn->no_compile = b->f->opts.no_compile;
 	fn->linktype = -1;
+	fn->stage = -1;
 	if ((rc = ffpf_args_bind(c, el, &fn->args, msg, sizeof(msg), &bad)))
 		return err_at(b, p, bad, 1, "%s: %s", el->cls_orig, msg);
 	if (c->priv_size && !(fn->priv = calloc(1, c->priv_size)))

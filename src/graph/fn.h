@@ -33,6 +33,9 @@ struct ffpf_fn {
 	int exhausted;                /* sources: end of input seen */
 	int instantiated;
 	int no_compile;
+	int stage;                    /* fused stage it runs in, or -1: interpreted */
+	void *xctx;                   /* context its emitted code gets as X */
+	char why[160];                /* why it is interpreted (when it is) */
 	struct ffpf *owner;
 	struct ffpf_fn_info info;     /* snapshot handed out by ffpf_fn_info() */
 	char err[1024];

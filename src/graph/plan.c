@@ -17,8 +17,16 @@ static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 	sb_puts(sb, ")  [");
 	if (fn->cls->flags & FFPF_CLASS_SOURCE)
 		sb_puts(sb, "source");
+	else if (fn->instantiated && fn->stage >= 0)
+		sb_printf(sb, "compiled, stage %d", fn->stage);
+	else if (fn->instantiated)
+		sb_printf(sb, "interpreted: %s", fn->why);
+	else if (fn->no_compile)
+		sb_puts(sb, "interpreted: --no-compile");
+	else if (!fn->cls->emit_c)
+		sb_puts(sb, "interpreted: class has no C emitter");
 	else
-		sb_puts(sb, "interpreted");
+		sb_puts(sb, "compiled");
 	sb_puts(sb, ", host");
 	if (fn->mbuf_size)
 		sb_printf(sb, ", mbuf %zuB", fn->mbuf_size);

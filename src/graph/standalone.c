@@ -49,6 +49,7 @@ struct ffpf_fn *ffpf_fn_make(const char *element, int linktype, char *err, size_
 	fn->cls = c;
 	fn->owner = &none;
 	fn->linktype = linktype;
+	fn->stage = -1;
 	fn->snaplen = 262144;
 	if (ffpf_args_bind(c, el, &fn->args, msg, sizeof(msg), &bad)) {
 		char full[1300];

@@ -1,0 +1,197 @@
+/* cc.c — compile a generated C unit with the system compiler, cache it by content, load it.
+ *
+ * Costs: a cache hit is a read and compare of the source plus dlopen (~1 ms); a miss runs the
+ * compiler (~50–300 ms per unit), once per distinct flowgraph and machine. */
+#include "codegen/cc.h"
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "codegen/unit.h"
+
+extern char **environ;
+
+#define CFLAGS "-O2", "-fPIC", "-shared", "-w", "-std=gnu17"
+
+static const char *compiler(void)
+{
+	const char *cc = getenv("FFPF_CC");
+	return cc && *cc ? cc : "cc";
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* A directory we own that nobody else can write. */
+static int safe_dir(const char *d, char *why, size_t n)
+{
+	struct stat st;
+	if (mkdir(d, 0700) && errno != EEXIST)
+		return snprintf(why, n, "cannot create cache %s: %s", d, strerror(errno)), -1;
+	if (lstat(d, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return snprintf(why, n, "cache %s is not a private directory of ours", d), -1;
+	return 0;
+}
+
+static int cache_dir(char *out, size_t n, char *why, size_t wn)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char base[3072];
+
+	if (x && *x)
+		snprintf(base, sizeof(base), "%s", x);
+	else if (home && *home)
+		snprintf(base, sizeof(base), "%s/.cache", home);
+	else
+		snprintf(base, sizeof(base), "/tmp/ffpf-cache-%u", (unsigned)geteuid());
+	if (mkdir(base, 0700) && errno != EEXIST)
+		return snprintf(why, wn, "cannot create %s: %s", base, strerror(errno)), -1;
+	snprintf(out, n, "%s/ffpf", base);
+	return safe_dir(out, why, wn);
+}
+
+/* The file holds exactly src, and is ours alone. */
+static int same_source(const char *path, const char *src, size_t len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int same = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) &&
+	    (size_t)st.st_size == len) {
+		char *buf = malloc(len ? len : 1);
+		same = buf && read(fd, buf, len) == (ssize_t)len && !memcmp(buf, src, len);
+		free(buf);
+	}
+	close(fd);
+	return same;
+}
+
+static int owned_file(const char *path)
+{
+	struct stat st;
+	return !lstat(path, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+static int write_file(const char *path, const char *src, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int ok;
+	if (fd < 0)
+		return -1;
+	ok = write(fd, src, len) == (ssize_t)len;
+	return (close(fd) || !ok) ? -1 : 0;
+}
+
+/* Run the compiler; its complaints go to errpath. */
+static int run_cc(const char *in, const char *out, const char *errpath, char *why, size_t n)
+{
+	const char *argv[] = {compiler(), CFLAGS, "-o", out, in, NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc)
+		return snprintf(why, n, "no C compiler (%s: %s)", argv[0], strerror(rc)), -1;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return snprintf(why, n, "the C compiler (%s) failed; see %s", argv[0], errpath), -1;
+	return 0;
+}
+
+/* dlopen and check the unit's ABI and our shared struct layout. */
+static void *open_checked(const char *so, char *why, size_t n)
+{
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	const int *abi;
+	void (*layout)(uint64_t *);
+	uint64_t mine[8], theirs[8];
+
+	if (!h)
+		return snprintf(why, n, "cannot load %s: %s", so, dlerror()), NULL;
+	abi = dlsym(h, "ffpf_unit_abi");
+	*(void **)&layout = dlsym(h, "ffpf_unit_layout");
+	ffpf_unit_layout_host(mine);
+	if (layout)
+		layout(theirs);
+	if (!abi || *abi != FFPF_UNIT_ABI || !layout || memcmp(mine, theirs, sizeof(mine))) {
+		dlclose(h);
+		return snprintf(why, n, "%s is not a unit of this ffpf (ABI or layout differ)", so), NULL;
+	}
+	return h;
+}
+
+static void *build(const char *c, const char *so, const char *src, size_t len, char *why, size_t n)
+{
+	char tmpc[4200], tmpso[4200], err[4200];
+	snprintf(tmpc, sizeof(tmpc), "%s.%d.tmp.c", c, (int)getpid());
+	snprintf(tmpso, sizeof(tmpso), "%s.%d.tmp", so, (int)getpid());
+	snprintf(err, sizeof(err), "%s.log", c);
+	if (write_file(tmpc, src, len))
+		return snprintf(why, n, "cannot write %s: %s", tmpc, strerror(errno)), NULL;
+	if (run_cc(tmpc, tmpso, err, why, n)) {
+		unlink(tmpso); /* keep the source and the log for whoever reads the message */
+		rename(tmpc, err[0] ? c : tmpc);
+		return NULL;
+	}
+	unlink(err);
+	/* Publish the object before its source: a source present means its object is complete. */
+	if (rename(tmpso, so) || rename(tmpc, c)) {
+		unlink(tmpc);
+		unlink(tmpso);
+		return snprintf(why, n, "cannot publish %s: %s", so, strerror(errno)), NULL;
+	}
+	return open_checked(so, why, n);
+}
+
+void *ffpf_cc_load(const char *src, size_t len, char *why, size_t n)
+{
+	char dir[4096], c[4160], so[4160];
+	uint64_t h = fnv1a(0xcbf29ce484222325ull, compiler(), strlen(compiler()));
+	void *handle;
+
+	h = fnv1a(h, src, len);
+	if (cache_dir(dir, sizeof(dir), why, n))
+		return NULL;
+	snprintf(c, sizeof(c), "%s/%016llx.c", dir, (unsigned long long)h);
+	snprintf(so, sizeof(so), "%s/%016llx.so", dir, (unsigned long long)h);
+	if (same_source(c, src, len) && owned_file(so)) {
+		handle = open_checked(so, why, n);
+		if (handle)
+			return handle;
+		unlink(so); /* corrupt or foreign: rebuild once */
+	}
+	unlink(c);
+	return build(c, so, src, len, why, n);
+}
+
+void ffpf_cc_unload(void *handle)
+{
+	if (handle)
+		dlclose(handle);
+}
+
+void *ffpf_cc_sym(void *handle, const char *name)
+{
+	return handle ? dlsym(handle, name) : NULL;
+}

@@ -1,0 +1,16 @@
+/* cc.h — C unit → native code: the system C compiler and dlopen, with a content-addressed cache. */
+#ifndef FFPF_CODEGEN_CC_H
+#define FFPF_CODEGEN_CC_H
+
+#include <stddef.h>
+
+/* Compile src (or find it in the cache) and load it.  Returns the dlopen handle, or NULL with
+ * why filled (no compiler, compile error, unsafe cache, layout mismatch): the caller then runs
+ * interpreters.  The cache is $XDG_CACHE_HOME/ffpf (else ~/.cache/ffpf); an entry is used only
+ * if it is ours (owner, not group/world-writable), its stored source equals src byte for byte,
+ * and the loaded unit reports our ABI and struct layout. */
+void *ffpf_cc_load(const char *src, size_t len, char *why, size_t whylen);
+void ffpf_cc_unload(void *handle);
+/* Look up a symbol of a loaded unit. */
+void *ffpf_cc_sym(void *handle, const char *name);
+#endif
