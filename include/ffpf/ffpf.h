@@ -83,7 +83,7 @@ struct ffpf_fn_info {
 	const char *cls;        /**< class name */
 	const char *params;     /**< canonical parameters, e.g. "expr=tcp" */
 	const char *flowspace;  /**< where it runs: "host" */
-	const char *mode;       /**< "compiled" (fused native code) or "interpreted" */
+	const char *mode;       /**< "compiled" (fused native code), "interpreted", or "source" */
 	const char *why;        /**< when interpreted: why (no emitter, no compiler, --no-compile) */
 	unsigned id;
 	unsigned ninputs;

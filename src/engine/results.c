@@ -32,7 +32,8 @@ const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
 	x->cls = fn->cls->name;
 	x->params = fn->args->canon;
 	x->flowspace = "host";
-	x->mode = fn->stage >= 0 && fn->instantiated ? "compiled" : "interpreted";
+	x->mode = (fn->cls->flags & FFPF_CLASS_SOURCE) ? "source"
+		  : fn->stage >= 0 && fn->instantiated ? "compiled" : "interpreted";
 	x->why = fn->stage >= 0 ? "" : fn->why;
 	x->id = fn->id;
 	x->ninputs = fn->ninputs;
