@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
-	if (p && !pcapstream_open(&s, path, pcap_datalink(p), (uint32_t)pcap_snapshot(p), serr, sizeof(serr))) {
+	if (p && !pcapstream_open(&s, path, pcap_datalink(p), (uint32_t)pcap_snapshot(p), 0, serr, sizeof(serr))) {
 		do {
 			prc = pcap_next_ex(p, &h, &d);
 			src = pcapstream_next(&s, UINT64_MAX, &r, serr, sizeof(serr));

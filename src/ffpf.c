@@ -113,8 +113,24 @@ int ffpf_run(struct ffpf *f)
 {
 	int rc;
 	while ((rc = ffpf_step(f)) > 0)
-		if (f->stop)
+		if (f->stop) {
+			f->stop = 0; /* a later ffpf_run() goes on */
 			return ffpf_fail(f, -EINTR, "stopped before the end of input");
+		}
+	return rc;
+}
+
+int ffpf_finish(struct ffpf *f)
+{
+	int rc;
+	if (!f)
+		return errno = EINVAL, -EINVAL;
+	if (f->state == FFPF_S_DONE)
+		return 0;
+	if (f->state != FFPF_S_ACTIVE)
+		return ffpf_fail(f, -EINVAL, "finish: the flowgraph is not running");
+	rc = ffpf_engine_finish(f);
+	f->state = rc ? FFPF_S_FAILED : FFPF_S_DONE;
 	return rc;
 }
 

@@ -40,6 +40,8 @@ struct ffpf {
 int ffpf_fail(struct ffpf *f, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Register a new function in the graph (id = its index).  0 or -ENOMEM. */
 int ffpf_graph_add(struct ffpf *f, struct ffpf_fn *fn);
+/* Give fn another name (a label a later request used for it).  0 or -ENOMEM. */
+int ffpf_fn_add_alias(struct ffpf_fn *fn, const char *name);
 /* An identical function (class, canonical parameters, inputs) already in the graph, or NULL. */
 struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like);
 /* Engine: allocate per-function buffers and instantiate every function. */

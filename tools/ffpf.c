@@ -29,6 +29,7 @@ struct cli {
 };
 
 static struct ffpf *g_ffpf;
+static volatile sig_atomic_t g_signal;
 
 static void usage(FILE *out)
 {
@@ -59,7 +60,7 @@ static double now(void)
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	g_signal = sig;
 	ffpf_stop(g_ffpf);
 }
 
@@ -278,9 +279,14 @@ static int cmd_run(const struct cli *c, int argc, char **argv)
 		rc = EXIT_RUN;
 		goto out;
 	}
-	if (rc > 0) {
+	if (rc > 0) { /* stopped by a signal: finish like tcpdump does (files hold what was seen) */
+		if (ffpf_finish(f)) {
+			fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f));
+			rc = EXIT_RUN;
+			goto out;
+		}
 		fputs("ffpf: interrupted: the results below are partial\n", stderr);
-		rc = 130;
+		rc = 128 + (g_signal ? g_signal : SIGINT);
 	}
 	if (c->json)
 		print_json(f);
@@ -306,10 +312,17 @@ static int cmd_plan(const struct cli *c, int argc, char **argv)
 			fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f));
 			rc = EXIT_RUN;
 		} else if (!ffpf_emitted_c(f)) {
-			fputs("ffpf: nothing in this flowgraph is compiled (see ffpf plan)\n", stderr);
+			fputs("ffpf: no function of this flowgraph has a C emitter (see ffpf plan)\n", stderr);
 			rc = EXIT_RUN;
 		} else {
 			fputs(ffpf_emitted_c(f), stdout);
+			for (unsigned i = 0; i < ffpf_fn_count(f); i++) { /* say if it is not in use */
+				const struct ffpf_fn_info *x = ffpf_fn_info(f, i);
+				if (!strcmp(x->mode, "interpreted") && *x->why && strstr(x->why, "emitter") == NULL) {
+					fprintf(stderr, "ffpf: note: this unit is not in use: %s\n", x->why);
+					break;
+				}
+			}
 		}
 	} else if (!rc) {
 		s = ffpf_plan(f, c->dot);

@@ -126,7 +126,6 @@ struct ffpf_value {
 /** Class flags. */
 enum {
 	FFPF_CLASS_SOURCE = 1u << 0, /**< produces packets (fill()); takes no input */
-	FFPF_CLASS_SINK = 1u << 1,   /**< consumes packets; passes none on */
 };
 
 struct ffpf_fn;   /* a function: an instance of a class, owned by the framework */
@@ -221,6 +220,10 @@ uint32_t ffpf_fn_snaplen(const struct ffpf_fn *fn);
 void ffpf_fn_drop(struct ffpf_fn *fn, enum ffpf_drop reason, uint64_t n);
 /** Set the function's error message (control plane).  Returns -EINVAL for convenience. */
 int ffpf_fn_error(struct ffpf_fn *fn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** The function's last error message (set by ffpf_fn_error()), "" if none. */
+const char *ffpf_fn_errmsg(const struct ffpf_fn *fn);
+/** Sources: the PBuf size the application asked for (ffpf_opts.pbuf_slots). */
+unsigned ffpf_fn_pbuf_hint(const struct ffpf_fn *fn);
 /** Whether the framework asked for interpreters only (--no-compile). */
 int ffpf_fn_no_compile(const struct ffpf_fn *fn);
 

@@ -66,6 +66,9 @@ FFPF_API int ffpf_activate(struct ffpf *f);
 FFPF_API int ffpf_step(struct ffpf *f);
 /** Run until every source is exhausted: 0, or -errno (results then incomplete). */
 FFPF_API int ffpf_run(struct ffpf *f);
+/** End a run before its sources are exhausted (after ffpf_stop(), say): every function
+ *  finishes as at the end of input (dump files are published with what they hold). */
+FFPF_API int ffpf_finish(struct ffpf *f);
 /** Ask a running ffpf_run() to stop after the current batch (async-signal-safe). */
 FFPF_API void ffpf_stop(struct ffpf *f);
 /** Whether ffpf_stop() was called. */

@@ -262,8 +262,10 @@ static void run_fn(struct ffpf *f, struct ffpf_fn *fn, const struct ffpf_batch *
 		after += fn->drops[r];
 	fn->in += in->n;
 	fn->passed += passed;
-	/* What the class did not pass and did not explain goes to its own drop reason. */
-	fn->drops[fn->cls->drop_reason] += in->n - passed - (after - before);
+	/* What the class did not pass and did not explain goes to its own drop reason (a class
+	 * that over-explains is trusted for its own numbers, never made to wrap). */
+	if (in->n > passed + (after - before))
+		fn->drops[fn->cls->drop_reason] += in->n - passed - (after - before);
 }
 
 /* A fused stage: the generated loop runs every member over the batch; then the members'

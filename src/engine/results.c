@@ -32,8 +32,12 @@ const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
 	x->cls = fn->cls->name;
 	x->params = fn->args->canon;
 	x->flowspace = "host";
-	x->mode = (fn->cls->flags & FFPF_CLASS_SOURCE) ? "source"
-		  : fn->stage >= 0 && fn->instantiated ? "compiled" : "interpreted";
+	if (fn->cls->flags & FFPF_CLASS_SOURCE)
+		x->mode = "source";
+	else if (fn->instantiated)
+		x->mode = fn->stage >= 0 ? "compiled" : "interpreted";
+	else /* before instantiate: what the plan expects */
+		x->mode = fn->cls->emit_c && !fn->no_compile ? "compiled" : "interpreted";
 	x->why = fn->stage >= 0 ? "" : fn->why;
 	x->id = fn->id;
 	x->ninputs = fn->ninputs;
@@ -56,13 +60,21 @@ const struct ffpf_result_desc *ffpf_result_desc(const struct ffpf *f, unsigned i
 	return &f->fn[id]->cls->results[j];
 }
 
+/* Read-out functions take a const handle, but say what went wrong like the others do. */
+static int fail_const(const struct ffpf *f, int rc, const char *what, const char *name)
+{
+	if (f)
+		return ffpf_fail((struct ffpf *)f, rc, "%s '%s'", what, name ? name : "(null)");
+	return errno = -rc, rc;
+}
+
 int ffpf_result(const struct ffpf *f, unsigned id, unsigned j, struct ffpf_value *v)
 {
 	const struct ffpf_fn *fn;
 	const struct ffpf_result_desc *d = ffpf_result_desc(f, id, j);
 
 	if (!d || !v)
-		return errno = ENOENT, -ENOENT;
+		return fail_const(f, -ENOENT, "no such result of function", f && id < f->nfn ? f->fn[id]->name : "?");
 	fn = f->fn[id];
 	memset(v, 0, sizeof(*v));
 	if (fn->cls->read)
@@ -80,7 +92,7 @@ int ffpf_result_u64(const struct ffpf *f, const char *fname, const char *result,
 	struct ffpf_value v;
 
 	if (id < 0)
-		return errno = ENOENT, -ENOENT;
+		return fail_const(f, -ENOENT, "no function named", fname);
 	for (unsigned j = 0; j < f->fn[id]->cls->nresults; j++) {
 		if (strcmp(f->fn[id]->cls->results[j].name, result))
 			continue;
@@ -88,11 +100,11 @@ int ffpf_result_u64(const struct ffpf *f, const char *fname, const char *result,
 		if (rc)
 			return rc;
 		if (v.type != FFPF_V_U64)
-			return errno = EINVAL, -EINVAL;
+			return fail_const(f, -EINVAL, "not an integer result:", result);
 		*out = v.u64;
 		return 0;
 	}
-	return errno = ENOENT, -ENOENT;
+	return fail_const(f, -ENOENT, "no such result:", result);
 }
 
 double ffpf_progress(const struct ffpf *f)
@@ -114,7 +126,10 @@ double ffpf_progress(const struct ffpf *f)
 
 const char *ffpf_emitted_c(const struct ffpf *f)
 {
-	return f ? f->unit_src : NULL;
+	for (unsigned i = 0; f && i < f->nfn; i++) /* some function had code to emit */
+		if (!(f->fn[i]->cls->flags & FFPF_CLASS_SOURCE) && f->fn[i]->cls->emit_c)
+			return f->unit_src;
+	return NULL;
 }
 
 uint64_t ffpf_packets_read(const struct ffpf *f)

@@ -51,11 +51,23 @@ static int compile(struct ffpf_fn *fn, int linktype, struct bpf_program *prog)
 	return rc;
 }
 
+/* Populate checks the expression before the inputs' link type is known: against Ethernet first
+ * (its message is the one shown), then the other common link types, so that an 802.11 or
+ * cooked-capture filter is not refused for a trace that has those headers. */
 static int bpf_init(struct ffpf_fn *fn, const struct ffpf_args *a)
 {
+	static const int others[] = {DLT_IEEE802_11_RADIO, DLT_IEEE802_11, DLT_LINUX_SLL, DLT_RAW};
 	struct bpf_program prog;
+	char first[512];
 	int rc = compile(fn, DLT_EN10MB, &prog);
 
+	for (unsigned i = 0; rc && i < sizeof(others) / sizeof(others[0]); i++) {
+		if (i == 0)
+			snprintf(first, sizeof(first), "%s", ffpf_fn_errmsg(fn));
+		rc = compile(fn, others[i], &prog);
+		if (rc && i + 1 == sizeof(others) / sizeof(others[0]))
+			ffpf_fn_error(fn, "%s", first);
+	}
 	if (rc)
 		return rc;
 	pcap_freecode(&prog);

@@ -28,20 +28,36 @@ static unsigned export_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const
 	return ffpf_sel_pass_all(in, out);
 }
 
+/* Unread entries whose packet is still in its PBuf (control plane: a scan of the queue). */
+static uint64_t readable(const struct ffpf_fn *fn)
+{
+	const struct ffpf_ibuf *ib = fn->ibuf;
+	const struct ffpf_slot_meta *m;
+	uint64_t n = 0, from;
+
+	if (!ib)
+		return 0;
+	from = ib->head - ib->tail > ib->nslots ? ib->head - ib->nslots : ib->tail;
+	for (uint64_t i = from; i < ib->head; i++) {
+		const struct ffpf_ientry *e = &ib->e[i & ib->mask];
+		const struct ffpf_pbuf *pb = e->src < fn->owner->nfn ? fn->owner->fn[e->src]->pbuf : NULL;
+		n += pb && ffpf_pbuf_get(pb, e->seq, &m);
+	}
+	return n;
+}
+
 static int export_read(const struct ffpf_fn *fn, unsigned idx, struct ffpf_value *v)
 {
 	const uint64_t *m = (const uint64_t *)(const void *)fn->mbuf;
-	const struct ffpf_ibuf *ib = fn->ibuf;
-	uint64_t unread = ib ? ib->head - ib->tail : 0;
+	uint64_t queued = m ? m[0] : 0, delivered = m ? m[1] : 0, pending = readable(fn);
 
 	v->type = FFPF_V_U64;
 	if (idx <= 1)
-		v->u64 = m ? m[idx] : 0;
+		v->u64 = idx ? delivered : queued;
 	else if (idx == 2)
-		v->u64 = ib && unread > ib->nslots ? ib->nslots : unread;
-	else
-		v->u64 = fn->drops[FFPF_DROP_READER_OVERRUN] +
-			 (ib && unread > ib->nslots ? unread - ib->nslots : 0);
+		v->u64 = pending;
+	else /* everything queued that was neither read nor can still be */
+		v->u64 = queued - delivered - pending;
 	return 0;
 }
 

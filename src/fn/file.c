@@ -76,7 +76,10 @@ static int file_instantiate(struct ffpf_fn *fn)
 		fp->size = st.st_size;
 	snap = pcap_snapshot(fp->p);
 	dlt = pcap_datalink(fp->p);
-	rc = pcapstream_open(&fp->st, path, dlt, (uint32_t)snap, errbuf, sizeof(errbuf));
+	/* Read-ahead follows the PBuf size asked for: ~2 KiB per slot, 2 MiB at least, 1 GiB at most. */
+	size_t ring = (size_t)ffpf_fn_pbuf_hint(fn) * 2048;
+	rc = pcapstream_open(&fp->st, path, dlt, (uint32_t)snap, ring < (1u << 30) ? ring : (1u << 30),
+			     errbuf, sizeof(errbuf));
 	if (rc < 0)
 		return ffpf_fn_error(fn, "%s", errbuf), rc;
 	if (rc == 0) { /* streaming: libpcap's part is done */

@@ -37,17 +37,30 @@ static int parse_bool(const char *s, uint64_t *v)
 	return -1;
 }
 
-static int enum_ok(const char *choices, const char *s)
+/* Index of s among the '|'-separated choices (case-insensitive), or -1. */
+static int enum_index(const char *choices, const char *s)
 {
 	size_t n = strlen(s);
-	for (const char *p = choices; p && *p;) {
+	int i = 0;
+	for (const char *p = choices; p && *p; i++) {
 		const char *bar = strchr(p, '|');
 		size_t len = bar ? (size_t)(bar - p) : strlen(p);
 		if (len == n && !strncasecmp(p, s, n))
-			return 1;
+			return i;
 		p = bar ? bar + 1 : NULL;
 	}
-	return 0;
+	return -1;
+}
+
+/* The choice's own spelling, so that classes compare with strcmp and "RANDOM" and "random"
+ * are one function to the overlay. */
+static char *canonical_choice(const char *choices, const char *s)
+{
+	int k = enum_index(choices, s);
+	const char *p = choices;
+	while (k-- > 0)
+		p = strchr(p, '|') + 1;
+	return strndup(p, strcspn(p, "|"));
 }
 
 /* Check and convert one value; writes the reason to err on failure. */
@@ -58,7 +71,7 @@ static int check_value(const struct ffpf_param *p, const char *s, uint64_t *v, c
 	case FFPF_P_STR:
 		return 0;
 	case FFPF_P_ENUM:
-		if (enum_ok(p->choices, s))
+		if (enum_index(p->choices, s) >= 0)
 			return 0;
 		snprintf(err, n, "parameter '%s' must be one of %s, not \"%s\"", p->name, p->choices, s);
 		return -1;
@@ -150,7 +163,10 @@ static int bind_one(struct ffpf_args *a, const struct ffpf_arg *arg, unsigned *n
 	if (check_value(&cls->params[i], arg->value, &a->u64[i], err, n))
 		return -1;
 	a->given[i] = 1;
-	a->str[i] = strdup(arg->value);
+	if (cls->params[i].type == FFPF_P_ENUM)
+		a->str[i] = canonical_choice(cls->params[i].choices, arg->value);
+	else
+		a->str[i] = strdup(arg->value);
 	return a->str[i] ? 0 : -1;
 }
 

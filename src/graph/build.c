@@ -199,6 +199,10 @@ static int default_sources(struct build *b)
 		    r->chains[0]->nkids != 1 || r->chains[0]->kids[0]->kind != FFPF_AST_ELEMENT)
 			return b->rc = ffpf_fail(f, -EINVAL, "source: \"%s\" is not one element",
 						 f->defaults[i]);
+		const struct ffpf_class *c = ffpf_class_find(r->chains[0]->kids[0]->cls);
+		if (!c || !(c->flags & FFPF_CLASS_SOURCE))
+			return b->rc = ffpf_fail(f, -EINVAL, "source: \"%s\" is not a source class "
+						 "(e.g. (file,\"trace.pcap\"))", f->defaults[i]);
 		int k = new_proto(b, r->chains[0]->kids[0], f->defaults[i], "source");
 		if (k < 0)
 			return -ENOMEM;
@@ -321,13 +325,9 @@ static int merge_proto(struct build *b, struct proto *p)
 	qsort(fn->inputs, fn->ninputs, sizeof(unsigned), cmp_unsigned);
 	same = ffpf_graph_find(f, fn);
 	if (same) {
-		if (p->el->label && !same->label) { /* the label names the shared function */
-			free(same->name);
-			same->name = strdup(p->el->label);
-			same->label = strdup(p->el->label);
-			if (!same->name || !same->label)
-				return -ENOMEM;
-		}
+		/* The label becomes another name of the shared function; its own names stay. */
+		if (p->el->label && ffpf_fn_add_alias(same, p->el->label))
+			return -ENOMEM;
 		ffpf_fn_free(fn);
 		p->tmp = NULL;
 		p->final = same;
@@ -344,23 +344,55 @@ static int merge_proto(struct build *b, struct proto *p)
 	return 0;
 }
 
-static int check_labels(struct build *b)
+/* What each proto-node will merge into (an existing function, or NULL: a new one), computed in
+ * topological order without touching the graph. */
+static int dry_merge(struct build *b, const unsigned *order, struct ffpf_fn **would)
 {
 	for (unsigned i = 0; i < b->np; i++) {
-		const char *l = b->p[i].el->label;
-		if (!l)
-			continue;
-		int id = ffpf_fn_lookup(b->f, l);
-		if (id >= 0) {
-			/* Same name is fine only for the identical function (overlay). */
-			struct ffpf_fn *g = b->f->fn[id];
-			if (g->cls != b->p[i].tmp->cls || strcmp(g->args->canon, b->p[i].tmp->args->canon))
-				return err_at(b, &b->p[i], b->p[i].el->loc, strlen(l),
-					      "label '%s' already names another function (%s) of an "
-					      "earlier request; pick another name", l, g->cls->name);
+		struct proto *p = &b->p[order[i]];
+		struct ffpf_fn like = {.cls = p->tmp->cls, .args = p->tmp->args};
+		unsigned ids[64];
+		int fresh = p->in.n > 64;
+
+		for (unsigned k = 0; !fresh && k < p->in.n; k++) {
+			struct ffpf_fn *in = would[p->in.v[k]];
+			fresh = !in;
+			if (in) {
+				unsigned j = 0;
+				while (j < like.ninputs && ids[j] < in->id)
+					j++;
+				if (j < like.ninputs && ids[j] == in->id)
+					continue;
+				memmove(ids + j + 1, ids + j, (like.ninputs - j) * sizeof(unsigned));
+				ids[j] = in->id;
+				like.ninputs++;
+			}
 		}
+		like.inputs = ids;
+		would[order[i]] = fresh ? NULL : ffpf_graph_find(b->f, &like);
 	}
 	return 0;
+}
+
+/* A label may name an existing function only if this request's element is that function. */
+static int check_labels(struct build *b, const unsigned *order)
+{
+	struct ffpf_fn **would = calloc(b->np ? b->np : 1, sizeof(*would));
+	int rc = 0;
+
+	if (!would)
+		return -ENOMEM;
+	dry_merge(b, order, would);
+	for (unsigned i = 0; i < b->np && !rc; i++) {
+		const char *l = b->p[i].el->label;
+		int id = l ? ffpf_fn_lookup(b->f, l) : -1;
+		if (id >= 0 && b->f->fn[id] != would[i])
+			rc = err_at(b, &b->p[i], b->p[i].el->loc, strlen(l),
+				    "label '%s' already names another function (%s) of an earlier request; "
+				    "pick another name", l, b->f->fn[id]->name);
+	}
+	free(would);
+	return rc;
 }
 
 static void build_free(struct build *b)
@@ -397,12 +429,12 @@ static int build_request(struct build *b, struct ffpf_request *req)
 	for (unsigned i = 0; i < b->np; i++) /* default sources were appended by attach_sources */
 		if (!b->p[i].tmp && (rc = bind_proto(b, &b->p[i])))
 			return rc;
-	if ((rc = check_labels(b)))
-		return rc;
 	order = calloc(b->np ? b->np : 1, sizeof(*order));
 	if (!order)
 		return -ENOMEM;
 	rc = topo_sort(b, order);
+	if (!rc)
+		rc = check_labels(b, order);
 	if (!rc)
 		b->f->nrequests++;
 	for (unsigned i = 0; !rc && i < b->np; i++)

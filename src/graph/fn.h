@@ -14,6 +14,8 @@ struct ffpf_fn {
 	const struct ffpf_class *cls;
 	char *name;                   /* label, or "class#id" */
 	char *label;                  /* NULL if none */
+	char **alias;                 /* labels later requests gave it (overlay), also names */
+	unsigned nalias;
 	struct ffpf_args *args;       /* parsed parameters; canonical text in args->canon */
 	void *priv;                   /* class-private state */
 	uint8_t *mbuf;                /* persistent state (allocated at instantiate) */

@@ -52,10 +52,32 @@ struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like
 
 int ffpf_fn_lookup(const struct ffpf *f, const char *name)
 {
-	for (unsigned i = 0; f && name && i < f->nfn; i++)
+	for (unsigned i = 0; f && name && i < f->nfn; i++) {
 		if (!strcmp(f->fn[i]->name, name))
 			return (int)i;
+		for (unsigned k = 0; k < f->fn[i]->nalias; k++)
+			if (!strcmp(f->fn[i]->alias[k], name))
+				return (int)i;
+	}
 	return -ENOENT;
+}
+
+int ffpf_fn_add_alias(struct ffpf_fn *fn, const char *name)
+{
+	char **v;
+	if (!strcmp(fn->name, name))
+		return 0;
+	for (unsigned k = 0; k < fn->nalias; k++)
+		if (!strcmp(fn->alias[k], name))
+			return 0;
+	v = realloc(fn->alias, (fn->nalias + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	fn->alias = v;
+	if (!(v[fn->nalias] = strdup(name)))
+		return -ENOMEM;
+	fn->nalias++;
+	return 0;
 }
 
 void ffpf_fn_free(struct ffpf_fn *fn)
@@ -73,6 +95,9 @@ void ffpf_fn_free(struct ffpf_fn *fn)
 	free(fn->out);
 	free(fn->merged);
 	free(fn->label);
+	for (unsigned k = 0; k < fn->nalias; k++)
+		free(fn->alias[k]);
+	free(fn->alias);
 	free(fn->name);
 	free(fn);
 }
@@ -126,6 +151,16 @@ int ffpf_fn_error(struct ffpf_fn *fn, const char *fmt, ...)
 	vsnprintf(fn->err, sizeof(fn->err), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
+}
+
+const char *ffpf_fn_errmsg(const struct ffpf_fn *fn)
+{
+	return fn->err;
+}
+
+unsigned ffpf_fn_pbuf_hint(const struct ffpf_fn *fn)
+{
+	return fn->owner->opts.pbuf_slots;
 }
 
 int ffpf_fn_no_compile(const struct ffpf_fn *fn)

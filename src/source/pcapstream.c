@@ -14,7 +14,7 @@
 #define REC_HDR 16u
 #define FILE_HDR 24u
 #define MAX_SNAP 262144u          /* libpcap's maximum for the link types taken here */
-#define RING (2u << 20)           /* >= CHUNK + 2 largest records; small enough to stay in cache */
+/* PCAPSTREAM_RING_MIN (2 MiB) >= CHUNK + 2 largest records, and small enough to stay in cache. */
 #define CHUNK (256u << 10)        /* one read(): big enough to amortise, small enough for L2 */
 
 static uint32_t rd32(const uint8_t *p, int swapped)
@@ -55,8 +55,8 @@ static int header_ok(struct pcapstream *s, const uint8_t *h)
 	return major == 2 && minor == 4; /* older minors may have swapped length fields */
 }
 
-int pcapstream_open(struct pcapstream *s, const char *path, int dlt, uint32_t snapshot, char *err,
-		    size_t errlen)
+int pcapstream_open(struct pcapstream *s, const char *path, int dlt, uint32_t snapshot,
+		    size_t ring_bytes, char *err, size_t errlen)
 {
 	struct stat st;
 	uint8_t hdr[FILE_HDR];
@@ -75,13 +75,15 @@ int pcapstream_open(struct pcapstream *s, const char *path, int dlt, uint32_t sn
 		return 1;
 	}
 	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	s->ring = malloc(RING);
+	if (ring_bytes < PCAPSTREAM_RING_MIN)
+		ring_bytes = PCAPSTREAM_RING_MIN;
+	s->ring = malloc(ring_bytes);
 	if (!s->ring) {
 		pcapstream_close(s);
 		snprintf(err, errlen, "out of memory for the read ring of '%s'", path);
 		return -ENOMEM;
 	}
-	s->cap = RING;
+	s->cap = ring_bytes;
 	s->size = (uint64_t)st.st_size;
 	s->lap_pos = FILE_HDR;
 	s->prev_lap = UINT64_MAX;

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define PCAPSTREAM_RING_MIN (2u << 20)
+
 struct pcapstream {
 	int fd;
 	uint8_t *ring;
@@ -46,9 +48,11 @@ struct pcapstream_rec {
 };
 
 /* Open path for streaming if it is a plain pcap file this reader handles exactly like libpcap.
+ * ring_bytes: how much read-ahead to keep (at least PCAPSTREAM_RING_MIN): more lets slow readers
+ * of exported packets fall further behind before they lose packets. 
  * Returns 0 (ready), 1 (not eligible: use libpcap), or -errno with err filled. */
-int pcapstream_open(struct pcapstream *s, const char *path, int dlt, uint32_t snapshot, char *err,
-		    size_t errlen);
+int pcapstream_open(struct pcapstream *s, const char *path, int dlt, uint32_t snapshot,
+		    size_t ring_bytes, char *err, size_t errlen);
 /* Next record.  keep_from: the lowest stream position the caller still needs (its current
  * batch); the reader will not overwrite it.  Returns 1 and *r; 0 at the end; 2 if going on
  * would overwrite keep_from (hand over what you have, then call again); -1 with err filled. */

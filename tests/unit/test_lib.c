@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <ffpf/ffpf.h>
 #include "testlib.h"
 
@@ -207,6 +208,69 @@ static void test_errors(void)
 	ffpf_close(NULL);
 }
 
+/* Labels: a label names one function; a later request's label for a shared function is an
+ * extra name, and the first names keep working. */
+static void test_labels(void)
+{
+	char r1[1024], r2[1024], r3[1024];
+	struct ffpf *f = ffpf_create(NULL);
+	uint64_t a = 0, b = 0;
+
+	snprintf(r1, sizeof(r1), "(file,\"%s\") > (bpf,\"tcp\") > c:(count)", small);
+	snprintf(r2, sizeof(r2), "(file,\"%s\") > (bpf,\"udp\") > c:(count)", small);
+	snprintf(r3, sizeof(r3), "(file,\"%s\") > (bpf,\"tcp\") > mine:(count) > (bytes)", small);
+	CHECK(!ffpf_populate(f, r1));
+	CHECK(ffpf_populate(f, r2) == -EINVAL); /* same label, another function */
+	CHECK(strstr(ffpf_errmsg(f), "label 'c' already names another function") != NULL);
+	CHECK(!ffpf_populate(f, r3));           /* shared count, second name */
+	CHECK(ffpf_fn_lookup(f, "c") == ffpf_fn_lookup(f, "mine"));
+	CHECK(ffpf_fn_lookup(f, "bpf#1") >= 0);
+	CHECK(!ffpf_instantiate(f) && !ffpf_activate(f) && !ffpf_run(f));
+	CHECK(!ffpf_result_u64(f, "c", "packets", &a) && !ffpf_result_u64(f, "mine", "packets", &b));
+	CHECK(a == b && a == pcap_count(small, "tcp"));
+	CHECK(ffpf_result_u64(f, "nosuch", "packets", &a) == -ENOENT);
+	CHECK(strstr(ffpf_errmsg(f), "nosuch") != NULL);
+	ffpf_close(f);
+
+	f = ffpf_create(NULL);
+	CHECK(ffpf_default_source(f, "(count)") == 0);
+	CHECK(ffpf_populate(f, "(bytes)") == -EINVAL); /* a default source must be a source */
+	CHECK(strstr(ffpf_errmsg(f), "is not a source") != NULL);
+	ffpf_close(f);
+}
+
+/* Choices are case-insensitive and canonical: one function, the random mode really random. */
+static void test_choice_case(void)
+{
+	char req[1024];
+	struct ffpf *f = ffpf_create(NULL);
+	snprintf(req, sizeof(req), "(file,\"%s\") > [ a:(sample,10,mode=RANDOM) | (sample,10,mode=random) ]", small);
+	CHECK(!ffpf_populate(f, req));
+	CHECK_EQ_U(ffpf_fn_count(f), 2);
+	CHECK(strstr(ffpf_fn_info(f, 1)->params, "mode=\"random\"") != NULL);
+	ffpf_close(f);
+}
+
+/* A run ended early with ffpf_finish() publishes what the dump holds. */
+static void test_finish_early(void)
+{
+	char req[1024], out[512];
+	struct ffpf *f = ffpf_create(NULL);
+	snprintf(out, sizeof(out), "%s/ffpf-early-%d.pcap", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		 (int)getpid());
+	snprintf(req, sizeof(req), "(file,\"%s\") > d:(dump,\"%s\")", small, out);
+	CHECK(!ffpf_populate(f, req) && !ffpf_instantiate(f) && !ffpf_activate(f));
+	CHECK(ffpf_step(f) == 1);
+	ffpf_stop(f);
+	CHECK(ffpf_run(f) == -EINTR);
+	CHECK(ffpf_finish(f) == 0);
+	uint64_t n = 0;
+	CHECK(!ffpf_result_u64(f, "d", "packets", &n) && n > 0 && n < pcap_count(small, ""));
+	ffpf_close(f);
+	CHECK_EQ_U(pcap_count(out, ""), n);
+	remove(out);
+}
+
 static void test_classes(void)
 {
 	CHECK(ffpf_class_count() >= 8);
@@ -232,5 +296,8 @@ int main(void)
 	test_sample();
 	test_errors();
 	test_classes();
+	test_labels();
+	test_choice_case();
+	test_finish_early();
 	return tl_done("test_lib");
 }
