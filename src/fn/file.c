@@ -149,12 +149,12 @@ static int file_peek(struct ffpf_fn *fn, uint64_t *ts)
 	return 0;
 }
 
-/* Put the pending packet in the next PBuf slot: by reference when mapped, else copied once
- * out of libpcap's buffer (which the next read reuses). */
-static void take(struct ffpf_fn *fn, struct file_priv *fp, struct ffpf_batch *b)
+/* Put the pending packet in the next PBuf slot: by reference when streamed, else copied once
+ * out of libpcap's buffer (which the next read reuses).  pb and st are the function's PBuf and
+ * MBuf counters, looked up once per batch by the caller. */
+static void take(struct ffpf_fn *fn, struct file_priv *fp, struct ffpf_pbuf *pb, uint64_t *st,
+		 struct ffpf_batch *b)
 {
-	struct ffpf_pbuf *pb = ffpf_fn_pbuf(fn);
-	uint64_t *st = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
 	const struct pcapstream_rec *r = &fp->cur;
 	uint64_t seq;
 	uint8_t *slot = ffpf_pbuf_next(pb, &seq);
@@ -189,12 +189,40 @@ static void take(struct ffpf_fn *fn, struct file_priv *fp, struct ffpf_batch *b)
 	fp->pending = 0;
 }
 
+/* One streamed source with nothing to merge: records go from the ring straight into the batch,
+ * one call each, without the read-ahead that merging sources by time needs. */
+static void fill_stream(struct ffpf_fn *fn, struct file_priv *fp, struct ffpf_pbuf *pb,
+			uint64_t *st, struct ffpf_batch *b)
+{
+	char err[256];
+	while (b->n < FFPF_BATCH_MAX) {
+		int rc = pcapstream_next(&fp->st, fp->keep_from, &fp->cur, err, sizeof(err));
+		if (rc == 1) {
+			take(fn, fp, pb, st, b);
+			continue;
+		}
+		if (rc < 0) { /* surfaces at the next peek; this batch is still good */
+			ffpf_fn_error(fn, "%s: %s (the trace is damaged; results would be incomplete)",
+				      path_of(fn), err);
+			fp->error = 1;
+		}
+		fp->eof = rc == 0;
+		return;
+	}
+}
+
 static int file_fill(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until)
 {
 	struct file_priv *fp = ffpf_fn_priv(fn);
+	struct ffpf_pbuf *pb = ffpf_fn_pbuf(fn);
+	uint64_t *st = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
 	uint64_t ts;
 
 	while (b->n < FFPF_BATCH_MAX) {
+		if (fp->st.ring && until == UINT64_MAX && !fp->pending && !fp->eof && !fp->error) {
+			fill_stream(fn, fp, pb, st, b);
+			break;
+		}
 		int rc = file_peek(fn, &ts);
 		if (rc < 0 && b->n)
 			break; /* deliver what we have; the error surfaces at the next peek */
@@ -202,7 +230,7 @@ static int file_fill(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until)
 			return rc;
 		if (rc == 1 || rc == 2 || (b->n && ts > until))
 			break;
-		take(fn, fp, b);
+		take(fn, fp, pb, st, b);
 	}
 	fp->keep_from = UINT64_MAX; /* the engine is done with this batch before the next fill */
 	return b->n ? 1 : 0;
