@@ -41,11 +41,12 @@ struct ffpf_pbuf {
 struct ffpf_pbuf *ffpf_pbuf_new(unsigned nslots, uint32_t slot_size, int linktype);
 void ffpf_pbuf_free(struct ffpf_pbuf *pb);
 
-/* Reserve the next slot for writing; returns its bytes, and its sequence number in *seq. */
+/* Reserve the next slot for writing; returns its bytes (NULL in a zero-copy PBuf), and its
+ * sequence number in *seq. */
 static inline uint8_t *ffpf_pbuf_next(struct ffpf_pbuf *pb, uint64_t *seq)
 {
 	*seq = pb->head++;
-	return pb->mem + (size_t)(*seq & pb->mask) * pb->slot_size;
+	return pb->mem ? pb->mem + (size_t)(*seq & pb->mask) * pb->slot_size : NULL; /* NULL: zero-copy */
 }
 
 /* Bytes of packet seq, or NULL if its slot has since been reused. */

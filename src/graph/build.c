@@ -39,7 +39,8 @@ struct build {
 	const char *src, *origin;
 	struct proto *p;
 	unsigned np, capp;
-	struct ffpf_request *defaults_req[16];
+	struct ffpf_request *defaults_req[16]; /* parsed default sources, freed with the build */
+	unsigned ndefault_reqs;
 	unsigned default_ids[16];
 	unsigned ndefault_ids;
 	int rc;
@@ -194,7 +195,7 @@ static int default_sources(struct build *b)
 		int rc = ffpf_lang_parse(f->defaults[i], strlen(f->defaults[i]), "source", &r, &d);
 		if (rc)
 			return b->rc = ffpf_fail(f, rc, "%s", d.text);
-		b->defaults_req[i] = r;
+		b->defaults_req[b->ndefault_reqs++] = r;
 		if (r->nchains != 1 || r->chains[0]->kind != FFPF_AST_CHAIN ||
 		    r->chains[0]->nkids != 1 || r->chains[0]->kids[0]->kind != FFPF_AST_ELEMENT)
 			return b->rc = ffpf_fail(f, -EINVAL, "source: \"%s\" is not one element",
@@ -402,7 +403,7 @@ static void build_free(struct build *b)
 		free(b->p[i].in.v);
 	}
 	free(b->p);
-	for (unsigned i = 0; i < b->ndefault_ids; i++)
+	for (unsigned i = 0; i < b->ndefault_reqs; i++)
 		ffpf_request_free(b->defaults_req[i]);
 }
 
