@@ -128,6 +128,38 @@ static int build(struct ffpf *f, const struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* Tables: JSON gets every row; the text table the first few, as col=val lists. */
+static void table_text(struct strbuf *sb, const struct ffpf_value *v, int json)
+{
+	size_t shown = json ? v->table.nrows : (v->table.nrows < 8 ? v->table.nrows : 8);
+	unsigned nc = v->table.ncols;
+
+	if (json) {
+		sb_puts(sb, "{\"columns\":[");
+		for (unsigned c = 0; c < nc; c++) {
+			sb_puts(sb, c ? "," : "");
+			sb_json(sb, v->table.cols[c]);
+		}
+		sb_puts(sb, "],\"rows\":[");
+	} else {
+		sb_putc(sb, '[');
+	}
+	for (size_t r = 0; r < shown; r++) {
+		sb_puts(sb, r ? (json ? "," : " ") : "");
+		sb_puts(sb, json ? "[" : "");
+		for (unsigned c = 0; c < nc; c++)
+			sb_printf(sb, json ? "%s%llu" : "%s%llu", c ? (json ? "," : ":") : "",
+				  (unsigned long long)v->table.cells[r * nc + c]);
+		sb_puts(sb, json ? "]" : "");
+	}
+	if (json)
+		sb_puts(sb, "]}");
+	else if (shown < v->table.nrows)
+		sb_printf(sb, " ... %zu rows]", v->table.nrows);
+	else
+		sb_putc(sb, ']');
+}
+
 static void result_text(struct strbuf *sb, struct ffpf *f, unsigned id, int json)
 {
 	const struct ffpf_fn_info *x = ffpf_fn_info(f, id);
@@ -150,7 +182,7 @@ static void result_text(struct strbuf *sb, struct ffpf *f, unsigned id, int json
 		else if (v.type == FFPF_V_STR)
 			sb_puts(sb, v.str);
 		else
-			sb_printf(sb, json ? "{\"rows\":%zu}" : "%zu rows", v.table.nrows);
+			table_text(sb, &v, json);
 	}
 }
 
