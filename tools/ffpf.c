@@ -240,10 +240,16 @@ static void print_json(struct ffpf *f)
 			sb_json(&sb, ffpf_fn_info(f, x->inputs[k])->name);
 		}
 		x = ffpf_fn_info(f, i); /* the lookups above reuse per-function snapshots */
-		sb_printf(&sb, "],\"requests\":%u,\"flowspace\":\"%s\",\"mode\":\"%s\",\"in\":%llu,"
-			  "\"passed\":%llu,\"dropped\":%llu,\"drops\":{",
-			  x->nrequests, x->flowspace, x->mode, (unsigned long long)x->in,
-			  (unsigned long long)x->passed, (unsigned long long)total_drops(x));
+		sb_printf(&sb, "],\"requests\":%u,\"flowspace\":\"%s\",\"mode\":\"%s\",", x->nrequests,
+			  x->flowspace, x->mode);
+		if (x->why && *x->why) {
+			sb_puts(&sb, "\"why\":");
+			sb_json(&sb, x->why);
+			sb_putc(&sb, ',');
+		}
+		sb_printf(&sb, "\"in\":%llu,\"passed\":%llu,\"dropped\":%llu,\"drops\":{",
+			  (unsigned long long)x->in, (unsigned long long)x->passed,
+			  (unsigned long long)total_drops(x));
 		int first = 1;
 		for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
 			if (x->drops[r]) {

@@ -185,6 +185,24 @@ void *ffpf_cc_load(const char *src, size_t len, char *why, size_t n)
 	return build(c, so, src, len, why, n);
 }
 
+int ffpf_cc_available(char *why, size_t n)
+{
+	const char *cc = compiler(), *path = getenv("PATH");
+	char full[4096];
+
+	if (strchr(cc, '/'))
+		return access(cc, X_OK) ? (snprintf(why, n, "no C compiler (%s)", cc), 0) : 1;
+	for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
+		size_t len = strcspn(p, ":");
+		snprintf(full, sizeof(full), "%.*s/%s", (int)len, p, cc);
+		if (!access(full, X_OK))
+			return 1;
+		p = p[len] ? p + len + 1 : NULL;
+	}
+	snprintf(why, n, "no C compiler (%s not found in PATH)", cc);
+	return 0;
+}
+
 void ffpf_cc_unload(void *handle)
 {
 	if (handle)

@@ -11,6 +11,8 @@
  * and the loaded unit reports our ABI and struct layout. */
 void *ffpf_cc_load(const char *src, size_t len, char *why, size_t whylen);
 void ffpf_cc_unload(void *handle);
+/* Whether the compiler ($FFPF_CC, else cc) can be run; else 0 and why (for plans). */
+int ffpf_cc_available(char *why, size_t n);
 /* Look up a symbol of a loaded unit. */
 void *ffpf_cc_sym(void *handle, const char *name);
 #endif

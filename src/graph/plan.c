@@ -8,9 +8,12 @@
 #include <string.h>
 #include "ffpf_int.h"
 #include "util/strbuf.h"
+#include "codegen/cc.h"
 
 static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 {
+	char why[256];
+
 	sb_printf(sb, "%s  (%s", fn->name, fn->cls->name);
 	if (fn->args->canon[0])
 		sb_printf(sb, " %s", fn->args->canon);
@@ -25,6 +28,8 @@ static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 		sb_puts(sb, "interpreted: --no-compile");
 	else if (!fn->cls->emit_c)
 		sb_puts(sb, "interpreted: class has no C emitter");
+	else if (!ffpf_cc_available(why, sizeof(why)))
+		sb_printf(sb, "interpreted: %s", why);
 	else
 		sb_puts(sb, "compiled");
 	sb_puts(sb, ", host");
