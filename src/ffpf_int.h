@@ -32,6 +32,9 @@ struct ffpf {
 	struct ffpf_batch *batch;     /* the batch being processed (allocated at instantiate) */
 	uint64_t nbatch;              /* batches processed */
 	uint64_t packets;             /* packets read from all sources */
+	uint64_t waits;               /* times the engine slept in poll() (all live sources idle) */
+	uint64_t switches;            /* changes between waiting and busy processing */
+	int busy;
 	volatile sig_atomic_t stop;
 	char err[4096];
 };

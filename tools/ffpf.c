@@ -23,6 +23,10 @@ enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 
 struct cli {
 	int quiet, json, dot, no_compile, emit_c;
+	double duration;        /* --duration: stop after this many seconds (0: no limit) */
+	unsigned long long max_packets; /* -c: stop after this many packets (0: no limit) */
+	char **ifaces;          /* -i IFACE: live sources */
+	int nifaces;
 	const char *reqfile;
 	char **sources;
 	int nsources;
@@ -33,7 +37,8 @@ static volatile sig_atomic_t g_signal;
 
 static void usage(FILE *out)
 {
-	fputs("usage: ffpf run [-r FILE]... [-q] [--json] [--no-compile] [-f REQFILE] [EXPR]...\n"
+	fputs("usage: ffpf run [-r FILE | -i IFACE]... [-c N] [--duration S] [-q] [--json] [--no-compile]\n"
+	      "                [-f REQFILE] [EXPR]...\n"
 	      "       ffpf plan [--dot | --emit-c] [-r FILE]... [-f REQFILE] [EXPR]...\n"
 	      "       ffpf classes [--json]\n"
 	      "       ffpf --help | --version\n\n"
@@ -41,6 +46,9 @@ static void usage(FILE *out)
 	      "  ffpf run -r trace.pcap '(bpf,\"tcp dst port 80\") > [ (count) | (bytes) ]'\n"
 	      "  ffpf run '[ (file,\"a.pcap\") | (file,\"b.pcap\") ] > (bpf,\"udp\") > (dump,\"u.pcap\")'\n\n"
 	      "  -r FILE        read FILE (pcap/pcapng); chains without a source read it\n"
+	      "  -i IFACE       capture live on IFACE (root); chains without a source read it\n"
+	      "  -c N           stop after N packets\n"
+	      "  --duration S   stop after S seconds (live capture)\n"
 	      "  -f REQFILE     read a request from REQFILE ('-' for stdin)\n"
 	      "  -q             no progress line on stderr\n"
 	      "  --json         results as JSON (one object per function)\n"
@@ -92,10 +100,10 @@ static int build(struct ffpf *f, const struct cli *c, int argc, char **argv)
 {
 	int nreq = 0;
 
-	for (int i = 0; i < c->nsources; i++) {
+	for (int i = 0; i < c->nsources + c->nifaces; i++) {
 		struct strbuf sb = {0};
-		sb_puts(&sb, "(file,");
-		sb_quote(&sb, c->sources[i]);
+		sb_puts(&sb, i < c->nsources ? "(file," : "(dev,");
+		sb_quote(&sb, i < c->nsources ? c->sources[i] : c->ifaces[i - c->nsources]);
 		sb_puts(&sb, ")");
 		char *el = sb_take(&sb);
 		int rc = el ? ffpf_default_source(f, el) : -ENOMEM;
@@ -117,10 +125,10 @@ static int build(struct ffpf *f, const struct cli *c, int argc, char **argv)
 	for (int i = 0; i < argc; i++, nreq++)
 		if (ffpf_populate(f, argv[i]))
 			return fprintf(stderr, "%s\n", ffpf_errmsg(f)), EXIT_USAGE;
-	if (!nreq && c->nsources) /* `ffpf run -r x.pcap`: just count what is there */
+	if (!nreq && (c->nsources || c->nifaces)) /* `ffpf run -r x.pcap`: count what is there */
 		if (ffpf_populate(f, "(count)"))
 			return fprintf(stderr, "%s\n", ffpf_errmsg(f)), EXIT_USAGE;
-	if (!nreq && !c->nsources) {
+	if (!nreq && !c->nsources && !c->nifaces) {
 		fputs("ffpf: no request given\n", stderr);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -222,8 +230,12 @@ static void print_table(struct ffpf *f)
 static void print_json(struct ffpf *f)
 {
 	struct strbuf sb = {0};
-	sb_printf(&sb, "{\"packets_read\":%llu,\"functions\":[",
-		  (unsigned long long)ffpf_packets_read(f));
+	struct ffpf_engine_stats es;
+	ffpf_engine_stats(f, &es);
+	sb_printf(&sb, "{\"packets_read\":%llu,\"engine\":{\"batches\":%llu,\"waits\":%llu,"
+		  "\"switches\":%llu},\"functions\":[",
+		  (unsigned long long)ffpf_packets_read(f), (unsigned long long)es.batches,
+		  (unsigned long long)es.waits, (unsigned long long)es.switches);
 	for (unsigned i = 0; i < ffpf_fn_count(f); i++) {
 		const struct ffpf_fn_info *x = ffpf_fn_info(f, i);
 		sb_puts(&sb, i ? ",\n  {" : "\n  {\"name\":");
@@ -303,11 +315,17 @@ static int cmd_run(const struct cli *c, int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = last = now();
+	int limited = 0; /* stopped by --duration or -c: a normal end, not an interruption */
 	while ((rc = ffpf_step(f)) > 0) {
 		if (!c->quiet)
 			progress(f, t0, &last, tty, 0);
 		if (ffpf_stopped(f))
 			break;
+		if ((c->duration > 0 && now() - t0 >= c->duration) ||
+		    (c->max_packets && ffpf_packets_read(f) >= c->max_packets)) {
+			limited = 1;
+			break;
+		}
 	}
 	if (!c->quiet)
 		progress(f, t0, &last, tty, 1);
@@ -317,14 +335,18 @@ static int cmd_run(const struct cli *c, int argc, char **argv)
 		rc = EXIT_RUN;
 		goto out;
 	}
-	if (rc > 0) { /* stopped by a signal: finish like tcpdump does (files hold what was seen) */
+	if (rc > 0) { /* stopped: finish like tcpdump does (files hold what was seen) */
 		if (ffpf_finish(f)) {
 			fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f));
 			rc = EXIT_RUN;
 			goto out;
 		}
-		fputs("ffpf: interrupted: the results below are partial\n", stderr);
-		rc = 128 + (g_signal ? g_signal : SIGINT);
+		if (limited) {
+			rc = 0;
+		} else {
+			fputs("ffpf: interrupted: the results below are partial\n", stderr);
+			rc = 128 + (g_signal ? g_signal : SIGINT);
+		}
 	}
 	if (c->json)
 		print_json(f);
@@ -444,6 +466,8 @@ int main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},      {"no-compile", no_argument, NULL, 'n'},
 		{"read", required_argument, NULL, 'r'}, {"request-file", required_argument, NULL, 'f'},
 		{"emit-c", no_argument, NULL, 'C'},
+		{"interface", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'D'},
+		{"count", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c = {0};
@@ -458,19 +482,23 @@ int main(int argc, char **argv)
 		return printf("ffpf %s\n", ffpf_version()), 0;
 	cmd = argv[1];
 	c.sources = calloc((size_t)argc, sizeof(char *));
+	c.ifaces = calloc((size_t)argc, sizeof(char *));
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "hqr:f:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hqr:f:i:c:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'h': usage(stdout); free(c.sources); return 0;
-		case 'V': printf("ffpf %s\n", ffpf_version()); free(c.sources); return 0;
+		case 'h': usage(stdout); free(c.sources); free(c.ifaces); return 0;
+		case 'V': printf("ffpf %s\n", ffpf_version()); free(c.sources); free(c.ifaces); return 0;
 		case 'j': c.json = 1; break;
 		case 'd': c.dot = 1; break;
 		case 'q': c.quiet = 1; break;
 		case 'n': c.no_compile = 1; break;
 		case 'C': c.emit_c = 1; break;
+		case 'i': c.ifaces[c.nifaces++] = optarg; break;
+		case 'D': c.duration = strtod(optarg, NULL); break;
+		case 'c': c.max_packets = strtoull(optarg, NULL, 10); break;
 		case 'r': c.sources[c.nsources++] = optarg; break;
 		case 'f': c.reqfile = optarg; break;
-		default: usage(stderr); free(c.sources); return EXIT_USAGE;
+		default: usage(stderr); free(c.sources); free(c.ifaces); return EXIT_USAGE;
 		}
 	}
 	if (!strcmp(cmd, "run"))
@@ -484,5 +512,6 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 	}
 	free(c.sources);
+	free(c.ifaces);
 	return rc;
 }

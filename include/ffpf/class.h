@@ -41,7 +41,8 @@ extern "C" {
 	_(READER_OVERRUN, "reader_overrun", "a reader fell behind: its oldest entries were overwritten") \
 	_(WRITE_ERROR, "write_error", "the packet could not be written (disk full, I/O error)")     \
 	_(SLOT_TRUNCATED, "slot_truncated", "the record was longer than a PBuf slot and was cut")   \
-	_(RUNTIME_ERROR, "runtime_error", "the function hit a run-time error (e.g. FPL division by zero)")
+	_(RUNTIME_ERROR, "runtime_error", "the function hit a run-time error (e.g. FPL division by zero)") \
+	_(RING_FULL, "ring_full", "the kernel's capture ring was full: lost before ffpf saw it")
 
 enum ffpf_drop {
 #define FFPF_DROP_ENUM(sym, name, help) FFPF_DROP_##sym,
@@ -154,10 +155,14 @@ struct ffpf_class {
 	unsigned (*run)(struct ffpf_fn *fn, const struct ffpf_batch *b, const struct ffpf_sel *in,
 			struct ffpf_sel *out);
 	/** Sources: put up to FFPF_BATCH_MAX packets with timestamp <= until_ns into b (b->n).
-	 *  Returns 1 if a batch was made, 0 at end of input, -errno on error (ffpf_fn_error()). */
+	 *  Returns 1 if a batch was made, 0 at end of input, 2 if a live source has nothing now,
+	 *  -errno on error (ffpf_fn_error()).  The previous batch is done when fill() is called. */
 	int (*fill)(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until_ns);
-	/** Sources: timestamp of the next packet; 0 and *ts set, or 1 at end of input, or -errno. */
+	/** Sources: timestamp of the next packet; 0 and *ts set, 1 at end of input, 2 if a live
+	 *  source has nothing now, or -errno. */
 	int (*peek)(struct ffpf_fn *fn, uint64_t *ts_ns);
+	/** Live sources: a descriptor to poll() for input while every source is idle, or -1. */
+	int (*poll_fd)(const struct ffpf_fn *fn);
 	/** Sources: fraction of the input consumed so far, [0,1], or -1 if unknown. */
 	double (*progress)(const struct ffpf_fn *fn);
 	/** Typed read-out of result idx; NULL: u64 results come from mbuf_off. */

@@ -62,7 +62,8 @@ FFPF_API int ffpf_default_source(struct ffpf *f, const char *element);
 FFPF_API int ffpf_instantiate(struct ffpf *f);
 /** Start: after this ffpf_step()/ffpf_run() move packets. */
 FFPF_API int ffpf_activate(struct ffpf *f);
-/** Process one batch.  1: a batch ran; 0: all sources are exhausted (results are final); <0 error. */
+/** Process one batch.  1: a batch ran, or live sources were idle and it waited (up to 100 ms);
+ *  0: all sources are exhausted (results are final); <0 error. */
 FFPF_API int ffpf_step(struct ffpf *f);
 /** Run until every source is exhausted: 0, or -errno (results then incomplete). */
 FFPF_API int ffpf_run(struct ffpf *f);
@@ -117,6 +118,14 @@ FFPF_API int ffpf_result_u64(const struct ffpf *f, const char *fn, const char *r
 FFPF_API const char *ffpf_drop_name(enum ffpf_drop r);
 /** Source progress in [0,1] over all sources (bytes read / file sizes), -1 if unknown. */
 FFPF_API double ffpf_progress(const struct ffpf *f);
+/** The engine's own counters. */
+struct ffpf_engine_stats {
+	uint64_t batches;   /**< batches processed */
+	uint64_t packets;   /**< packets read from all sources */
+	uint64_t waits;     /**< times it slept in poll() because every live source was idle */
+	uint64_t switches;  /**< changes between sleeping and busy processing (adaptive waiting) */
+};
+FFPF_API void ffpf_engine_stats(const struct ffpf *f, struct ffpf_engine_stats *st);
 /** Packets read from all sources so far. */
 FFPF_API uint64_t ffpf_packets_read(const struct ffpf *f);
 

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,12 +317,13 @@ static void run_batch(struct ffpf *f, struct ffpf_fn *src, const struct ffpf_bat
 
 /* The source whose next packet is oldest; *until gets the next-oldest timestamp, so that one
  * batch never overtakes another source's packets.  NULL when all are exhausted or on error. */
-static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err)
+static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err, int *idle)
 {
 	struct ffpf_fn *best = NULL;
 	uint64_t best_ts = UINT64_MAX, second = UINT64_MAX, ts;
 
 	*err = 0;
+	*idle = 0;
 	for (unsigned i = 0; i < f->nfn; i++) {
 		struct ffpf_fn *fn = f->fn[i];
 		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || fn->exhausted)
@@ -333,6 +335,10 @@ static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err)
 		}
 		if (rc == 1) {
 			fn->exhausted = 1;
+			continue;
+		}
+		if (rc == 2) { /* a live source with nothing now */
+			(*idle)++;
 			continue;
 		}
 		if (!best || ts < best_ts) {
@@ -347,15 +353,47 @@ static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err)
 	return best;
 }
 
+/* Every live source is idle: sleep in poll() until one has packets (or the timeout), instead of
+ * spinning — and count the switch from busy to waiting (paper §III-B, NAPI-style). */
+static int wait_sources(struct ffpf *f, int timeout_ms)
+{
+	struct pollfd p[64];
+	struct ffpf_fn *who[64];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < f->nfn && n < 64; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		if ((fn->cls->flags & FFPF_CLASS_SOURCE) && !fn->exhausted && fn->cls->poll_fd) {
+			p[n].fd = fn->cls->poll_fd(fn);
+			p[n].events = POLLIN;
+			who[n++] = fn;
+		}
+	}
+	if (f->busy) {
+		f->busy = 0;
+		f->switches++;
+	}
+	f->waits++;
+	if (poll(p, n, timeout_ms) < 0)
+		return errno == EINTR ? 0 : ffpf_fail(f, -errno, "poll: %s", strerror(errno));
+	for (unsigned i = 0; i < n; i++)
+		if (p[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+			return ffpf_fail(f, -ENETDOWN, "%s: the interface went down or away "
+					 "(results are incomplete)", who[i]->name);
+	return 0;
+}
+
 int ffpf_engine_step(struct ffpf *f)
 {
 	struct ffpf_batch *b = f->batch;
 	struct ffpf_fn *src;
 	uint64_t until;
-	int rc;
+	int rc, idle;
 
 	for (;;) {
-		src = pick_source(f, &until, &rc);
+		src = pick_source(f, &until, &rc, &idle);
+		if (!src && !rc && idle) /* live sources, nothing now: wait, then let the caller look */
+			return (rc = wait_sources(f, 100)) ? rc : 1;
 		if (!src)
 			return rc;
 		b->n = 0;
@@ -364,9 +402,15 @@ int ffpf_engine_step(struct ffpf *f)
 		rc = src->cls->fill(src, b, until);
 		if (rc < 0)
 			return ffpf_fail(f, rc, "%s: %s", src->name, src->err[0] ? src->err : strerror(-rc));
+		if (rc == 2 && !b->n)
+			continue; /* raced to idle: look again */
 		if (rc == 0 || b->n == 0) {
 			src->exhausted = 1;
 			continue;
+		}
+		if (!f->busy) {
+			f->busy = 1;
+			f->switches += f->waits != 0;
 		}
 		f->nbatch++;
 		f->packets += b->n;

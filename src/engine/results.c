@@ -136,3 +136,14 @@ uint64_t ffpf_packets_read(const struct ffpf *f)
 {
 	return f ? f->packets : 0;
 }
+
+void ffpf_engine_stats(const struct ffpf *f, struct ffpf_engine_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!f)
+		return;
+	st->batches = f->nbatch;
+	st->packets = f->packets;
+	st->waits = f->waits;
+	st->switches = f->switches;
+}

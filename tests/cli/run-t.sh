@@ -28,6 +28,10 @@ section stderr >"$work/stderr.want"
 export T="$FFPF_TEST_TRACES" DATA="$FFPF_TEST_DATA"
 (cd "$work" && bash -o pipefail "$work/script.sh" >"$work/out" 2>"$work/err")
 status=$?
+if [ "$status" = 77 ] && [ "$want_status" != 77 ]; then
+	echo "$name: skipped: $(tail -n1 "$work/err")"
+	exit 77
+fi
 fail=0
 if [ "$status" != "$want_status" ]; then
 	echo "$name: exit status $status, expected $want_status"

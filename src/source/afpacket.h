@@ -1,0 +1,56 @@
+/* afpacket.h — live capture from a Linux interface through an AF_PACKET TPACKET_V3 mmap ring.
+ *
+ * The kernel fills blocks of the ring; we hand their packets out in place (zero-copy: the ring is
+ * the PBuf's memory) and return a block to the kernel once every packet of it has been handed
+ * out and the batch holding them is done.  Each packet has a stream position
+ * (block sequence × block size + offset), and `valid_from` is the first position of the oldest
+ * block we still own, so readers of a released block see a counted overrun, never new bytes.
+ * An optional classic-BPF program runs in the kernel (SO_ATTACH_FILTER): the kernel flowspace.
+ */
+#ifndef FFPF_SOURCE_AFPACKET_H
+#define FFPF_SOURCE_AFPACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sock_fprog;
+
+struct afpacket {
+	int fd;
+	uint8_t *map;
+	size_t map_len;
+	uint32_t block_size, nblocks;
+	uint64_t cur;         /* sequence of the block being read (when in_block) */
+	uint64_t next_block;  /* sequence of the next block to read */
+	uint64_t oldest;      /* sequence of the oldest block not yet returned to the kernel */
+	int in_block;
+	uint32_t left;        /* packets left in the current block */
+	uint8_t *pkt;         /* next packet header in the current block */
+	uint64_t valid_from;  /* stream position below which bytes went back to the kernel */
+	uint64_t kernel_drops;/* PACKET_STATISTICS tp_drops, summed */
+	uint64_t kernel_seen; /* PACKET_STATISTICS tp_packets, summed */
+	int ifindex;
+};
+
+struct afpacket_rec {
+	const uint8_t *data;
+	uint64_t pos, ts_ns;
+	uint32_t caplen, wirelen;
+};
+
+/* Open iface: a TPACKET_V3 ring of about ring_bytes, promiscuous if asked, snaplen bytes per
+ * packet, and filter (may be NULL) attached in the kernel.  0, or -errno with err filled
+ * (no such interface, no permission: root or CAP_NET_RAW is needed). */
+int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_t ring_bytes,
+		  int promisc, const struct sock_fprog *filter, char *err, size_t errlen);
+/* Next packet: 1 and *r; 0 if none is ready now.  Blocks are never given back here: only by
+ * afpacket_release(), when the batch holding their packets is done. */
+int afpacket_next(struct afpacket *a, struct afpacket_rec *r);
+/* Give back to the kernel every fully read block before the one in use (the batch is done). */
+void afpacket_release(struct afpacket *a);
+/* Wait up to timeout_ms for packets (poll); 1 ready, 0 timeout, -errno (e.g. -ENETDOWN). */
+int afpacket_wait(struct afpacket *a, int timeout_ms);
+/* Refresh kernel_drops/kernel_seen from the socket's statistics. */
+void afpacket_stats(struct afpacket *a);
+void afpacket_close(struct afpacket *a);
+#endif
