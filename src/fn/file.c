@@ -39,6 +39,7 @@ static const struct ffpf_param params[] = {
 static const struct ffpf_result_desc results[] = {
 	{"packets", FFPF_V_U64, "packets read", 0},
 	{"bytes", FFPF_V_U64, "bytes on the wire of the packets read", 8},
+	{"cut", FFPF_V_U64, "records longer than the file's snapshot length, cut to it as libpcap does", 16},
 };
 
 static const char *path_of(const struct ffpf_fn *fn)
@@ -57,7 +58,7 @@ static int file_init(struct ffpf_fn *fn, const struct ffpf_args *a)
 		return ffpf_fn_error(fn, "cannot open '%s': %s", path, strerror(errno));
 	if (strcmp(path, "-") && S_ISDIR(st.st_mode))
 		return ffpf_fn_error(fn, "'%s' is a directory, not a trace file", path);
-	ffpf_fn_set_mbuf(fn, 16);
+	ffpf_fn_set_mbuf(fn, 24);
 	return 0;
 }
 
@@ -112,6 +113,7 @@ static int read_pcap(struct ffpf_fn *fn, struct file_priv *fp)
 	fp->cur.caplen = h->caplen;
 	fp->cur.wirelen = h->len;
 	fp->cur.ts_ns = (uint64_t)((int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec);
+	fp->cur.cut = 0; /* libpcap cuts silently: only the streaming reader can tell */
 	return 1;
 }
 
@@ -186,6 +188,7 @@ static void take(struct ffpf_fn *fn, struct file_priv *fp, struct ffpf_pbuf *pb,
 	b->seq[i] = seq;
 	st[0]++;
 	st[1] += r->wirelen;
+	st[2] += (unsigned)r->cut;
 	fp->pending = 0;
 }
 
@@ -267,7 +270,7 @@ const struct ffpf_class ffpf_fnclass_file = {
 	.params = params,
 	.nparams = 1,
 	.results = results,
-	.nresults = 2,
+	.nresults = 3,
 	.priv_size = sizeof(struct file_priv),
 	.init = file_init,
 	.instantiate = file_instantiate,

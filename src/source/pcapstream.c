@@ -189,7 +189,8 @@ int pcapstream_next(struct pcapstream *s, uint64_t keep_from, struct pcapstream_
 	r->wirelen = rd32(h + 12, s->swapped);
 	r->data = h + REC_HDR;
 	r->pos = s->lap_pos + s->rd + REC_HDR;
-	r->caplen = caplen > s->snapshot ? s->snapshot : caplen; /* as libpcap: cut to snapshot */
+	r->cut = caplen > s->snapshot;
+	r->caplen = r->cut ? s->snapshot : caplen; /* as libpcap: cut to snapshot */
 	s->rd += REC_HDR + caplen;
 	return 1;
 }

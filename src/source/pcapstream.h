@@ -45,6 +45,7 @@ struct pcapstream_rec {
 	uint64_t pos;        /* stream position of data */
 	uint32_t caplen, wirelen;
 	uint64_t ts_ns;
+	int cut;             /* the record was longer than the snapshot length and was cut to it */
 };
 
 /* Open path for streaming if it is a plain pcap file this reader handles exactly like libpcap.

@@ -113,6 +113,19 @@ static void craft(const char *path, int swap, uint32_t magic, uint32_t snap, uin
 	fclose(f);
 }
 
+/* Records cut to the snapshot length are counted, not silently shortened. */
+static void cut_counted(const char *path, uint64_t want)
+{
+	char req[600];
+	uint64_t cut = 0;
+	struct ffpf *f = ffpf_create(NULL);
+	snprintf(req, sizeof(req), "src:(file,\"%s\") > (count)", path);
+	CHECK(!ffpf_populate(f, req) && !ffpf_instantiate(f) && !ffpf_activate(f) && !ffpf_run(f));
+	CHECK(!ffpf_result_u64(f, "src", "cut", &cut));
+	CHECK_EQ_U(cut, want);
+	ffpf_close(f);
+}
+
 static void crafted(void)
 {
 	const char *t = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -125,6 +138,7 @@ static void crafted(void)
 		compare(p);
 		craft(p, swap, 0xa1b2c3d4u, 80, 20, 100, 0, 0); /* records longer than the snapshot */
 		compare(p);
+		cut_counted(p, 20);
 		craft(p, swap, 0xa1b2c3d4u, 65535, 20, 100, 200, 50); /* last record cut short */
 		compare(p);
 		craft(p, swap, 0xa1b2c3d4u, 65535, 20, 100, 300000, 40); /* impossible length */
