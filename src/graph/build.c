@@ -70,7 +70,7 @@ static int err_at(struct build *b, const struct proto *p, struct ffpf_loc loc, s
 		  const char *fmt, ...)
 {
 	struct ffpf_diag d;
-	char msg[1024];
+	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -19,8 +19,8 @@ struct ffpf_loc {
  * Both are always NUL-terminated; too-long content is cut, never overflowed. */
 struct ffpf_diag {
 	struct ffpf_loc loc;
-	char msg[256];
-	char text[1024];
+	char msg[2048];
+	char text[4096];
 };
 
 /* Render a diagnostic at loc for source src[0..srclen) into *d (overwriting it).  span is how
