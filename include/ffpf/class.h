@@ -183,7 +183,9 @@ struct ffpf_class {
 	/** Native code (paper §VI-B translators): emit C for this function's per-packet work into a
 	 *  fused unit, after instantiate.  The statement emitted with ffpf_emit_body() runs for each
 	 *  packet that reached the function, with these names in scope:
-	 *    pkt  const struct ffpf_pkt *   the packet (data is `const uint8_t *restrict`)
+	 *    pkt  const struct ffpf_pkt *   the packet
+	 *    D    const uint8_t *restrict   its bytes (pkt->data); read packets through D so that
+	 *                                   the compiler can keep fields in registers
 	 *    in   uint32_t                  the class it arrived with (non-zero)
 	 *    out  uint32_t                  set it: 0 drops the packet, non-zero passes it with that class
 	 *    M    unsigned char *           this function's MBuf

@@ -140,7 +140,7 @@ static int bpf_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 		q[1] = '_';
 	ffpf_emit_decl(e, "/* %s: \"%s\" */\n%s", ffpf_fn_name(fn), expr, c.s);
 	sb_free(&c);
-	ffpf_emit_body(e, "if (%s(pkt->data, pkt->caplen, pkt->wirelen)) { out = in; "
+	ffpf_emit_body(e, "if (%s(D, pkt->caplen, pkt->wirelen)) { out = in; "
 			  "ffpf_st64(M, ffpf_ld64(M) + 1); }", name);
 	return 0;
 }
