@@ -49,6 +49,9 @@ int ffpf_fn_add_alias(struct ffpf_fn *fn, const char *name);
 struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like);
 /* Engine: allocate per-function buffers and instantiate every function. */
 int ffpf_engine_instantiate(struct ffpf *f);
+struct strbuf;
+/* The placement of the flowgraph on the flowspace hierarchy, as text for the plan (graph/placement.c). */
+int ffpf_placement(const struct ffpf *f, struct strbuf *sb);
 /* Engine: generate, compile and load the fused C unit (falls back to interpreters). */
 int ffpf_engine_compile(struct ffpf *f);
 /* Engine: compute per-source step lists. */

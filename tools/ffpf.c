@@ -23,6 +23,7 @@ enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 
 struct cli {
 	int quiet, json, dot, no_compile, emit_c;
+	const char *hierarchy;  /* --hierarchy FILE */
 	double duration;        /* --duration: stop after this many seconds (0: no limit) */
 	unsigned long long max_packets; /* -c: stop after this many packets (0: no limit) */
 	char **ifaces;          /* -i IFACE: live sources */
@@ -39,7 +40,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: ffpf run [-r FILE | -i IFACE]... [-c N] [--duration S] [-q] [--json] [--no-compile]\n"
 	      "                [-f REQFILE] [EXPR]...\n"
-	      "       ffpf plan [--dot | --emit-c] [-r FILE]... [-f REQFILE] [EXPR]...\n"
+	      "       ffpf plan [--dot | --emit-c] [--hierarchy FILE] [-r FILE | -i IFACE]... [-f REQFILE] [EXPR]...\n"
 	      "       ffpf classes [--json]\n"
 	      "       ffpf --help | --version\n\n"
 	      "EXPR is a flowgraph in the request language, e.g.\n"
@@ -54,6 +55,7 @@ static void usage(FILE *out)
 	      "  --json         results as JSON (one object per function)\n"
 	      "  --dot          plan as Graphviz dot\n"
 	      "  --emit-c       print the generated C of the flowgraph (plan)\n"
+	      "  --hierarchy F  flowspace hierarchy file for placement (plan; docs/hierarchy.md)\n"
 	      "  --no-compile   interpreters only (no native code)\n\n"
 	      "See ffpf(1), docs/language.md, and `ffpf classes` for the functions.\n",
 	      out);
@@ -360,7 +362,7 @@ out:
 
 static int cmd_plan(const struct cli *c, int argc, char **argv)
 {
-	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile};
+	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile, .hierarchy = c->hierarchy};
 	struct ffpf *f = ffpf_create(&o);
 	int rc;
 	char *s;
@@ -467,7 +469,7 @@ int main(int argc, char **argv)
 		{"read", required_argument, NULL, 'r'}, {"request-file", required_argument, NULL, 'f'},
 		{"emit-c", no_argument, NULL, 'C'},
 		{"interface", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'D'},
-		{"count", required_argument, NULL, 'c'},
+		{"count", required_argument, NULL, 'c'}, {"hierarchy", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c = {0};
@@ -493,6 +495,7 @@ int main(int argc, char **argv)
 		case 'q': c.quiet = 1; break;
 		case 'n': c.no_compile = 1; break;
 		case 'C': c.emit_c = 1; break;
+		case 'H': c.hierarchy = optarg; break;
 		case 'i': c.ifaces[c.nifaces++] = optarg; break;
 		case 'D': c.duration = strtod(optarg, NULL); break;
 		case 'c': c.max_packets = strtoull(optarg, NULL, 10); break;

@@ -46,6 +46,7 @@ struct ffpf_opts {
 	unsigned export_slots;   /**< IBuf entries of an export (0: 65536) */
 	void (*log)(void *ctx, const char *msg); /**< diagnostics; NULL: silent */
 	void *log_ctx;
+	const char *hierarchy;   /**< a hierarchy file (docs/hierarchy.md) for placement, or NULL */
 };
 
 /** A new, empty handle.  NULL with errno set on failure.  The handle is the caller's: ffpf_close(). */

@@ -94,6 +94,9 @@ static void text_plan(struct strbuf *sb, const struct ffpf *f)
 	sb_printf(sb, "flowgraph: %u functions from %u request%s, %u shared\n", f->nfn, f->nrequests,
 		  f->nrequests == 1 ? "" : "s", shared);
 	sb_puts(sb, "flowspace host (userspace batch engine)\n");
+	int has_dev = 0;
+	for (unsigned i = 0; i < f->nfn; i++)
+		has_dev |= !strcmp(f->fn[i]->cls->name, "dev");
 	for (unsigned i = 0; shown && prefix && i < f->nfn; i++)
 		if (!f->fn[i]->ninputs) {
 			strcpy(prefix, "  ");
@@ -101,6 +104,8 @@ static void text_plan(struct strbuf *sb, const struct ffpf *f)
 		}
 	free(shown);
 	free(prefix);
+	if (has_dev || f->opts.hierarchy) /* only files: everything is host, nothing to place */
+		ffpf_placement(f, sb);
 }
 
 static void dot_plan(struct strbuf *sb, const struct ffpf *f)
