@@ -1,10 +1,11 @@
 /* fuzz_hier.c — libFuzzer target for the hierarchy-file parser, the tree it builds and placement. */
 
-/* The last byte picks a starting tree (discovery alone, or with two boards and a NIC already
- * loaded), whether the class registry is known, and how the rest is read: as the hierarchy file
- * itself, or (bit 2) one token of the format per byte, so the fuzzer reaches cycles, limits and
- * device moves without rediscovering the syntax.  The last byte rather than the first, so that
- * a hierarchy file (ending in '\n': raw text, registry known) is itself a good seed.
+/* The last byte picks the starting tree — discovery alone, with two boards and a NIC loaded
+ * (bit 0), or at the limits of depth and width (bit 4) — whether the class registry is known
+ * (bit 1), and how the rest is read: as the hierarchy file itself, or (bit 2) one token of the
+ * format per byte, so the fuzzer reaches cycles, limits and device moves without rediscovering
+ * the syntax.  The last byte rather than the first, so that a hierarchy file (ending in '\n':
+ * raw text, registry known) is itself a good seed.
  * A failed load must leave a well-formed diagnostic whose line:col matches its byte offset, and
  * the tree untouched.  A successful one must leave a strict tree within the path field's
  * limits, and a flowgraph placed on it must obey rules A-C. */
@@ -59,6 +60,25 @@ static char *detokenize(const uint8_t *data, size_t size, size_t *len)
 	}
 	*len = n;
 	return t;
+}
+
+/* A tree at both limits of the path field: l8 is 8 levels down, host has 15 children.  One
+ * more of either is an error, which random bytes would hardly ever build by themselves. */
+static void load_limits(struct ffpf_hier *h)
+{
+	char t[2048];
+	size_t n = 0;
+	struct ffpf_diag d;
+
+	n += (size_t)snprintf(t + n, sizeof t - n, "flowspace l1 kind=sim parent=host\n");
+	for (int i = 2; i <= 8; i++)
+		n += (size_t)snprintf(t + n, sizeof t - n, "flowspace l%d kind=sim parent=l%d "
+				      "devices=dl%d\n", i, i - 1, i);
+	for (int i = 2; i <= 14; i++)
+		n += (size_t)snprintf(t + n, sizeof t - n, "flowspace w%d kind=sim parent=host "
+				      "classes=count\n", i);
+	if (ffpf_hier_load(h, t, n, "limits", &d))
+		abort();
 }
 
 static void check_diag(const struct ffpf_diag *d, const char *src, size_t size, int rc)
@@ -191,6 +211,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((mode & 1) && ffpf_hier_load(h, boards, strlen(boards), "boards", &d))
 		abort();
+	if (mode & 0x10)
+		load_limits(h);
 	if (mode & 2)
 		ffpf_hier_set_known_classes(h, known, sizeof known / sizeof known[0]);
 	if (mode & 4)
