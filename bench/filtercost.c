@@ -342,24 +342,9 @@ static void check(struct set *s, int e, int place, const uint64_t *ref)
 
 /* ---- generated code ---------------------------------------------------------------------- */
 
-/* The structures the generated code shares with us, and the layout the loader checks. */
+/* After the unit header (ffpf_unit_header: shared structures and the ABI symbols the loader
+ * checks), the floor's trivial filter. */
 static const char prelude[] =
-	"#include <stddef.h>\n#include <stdint.h>\n"
-	"#define FFPF_BATCH_MAX 256\n"
-	"struct ffpf_pkt { const uint8_t *data; uint32_t caplen; uint32_t wirelen; };\n"
-	"struct ffpf_batch { unsigned n; int linktype; void *pbuf; struct ffpf_pkt pkt[FFPF_BATCH_MAX];\n"
-	"  uint64_t ts_ns[FFPF_BATCH_MAX]; uint64_t seq[FFPF_BATCH_MAX]; };\n"
-	"struct ffpf_sel { unsigned n; uint16_t idx[FFPF_BATCH_MAX]; uint32_t cls[FFPF_BATCH_MAX]; };\n"
-	"struct ffpf_stage_member { unsigned char *mbuf; struct ffpf_sel *out; uint64_t in, passed, err; };\n"
-	"struct ffpf_stage_io { const struct ffpf_batch *b; struct ffpf_stage_member *mem;\n"
-	"  const struct ffpf_sel **ext; void **xctx; };\n"
-	"const int ffpf_unit_abi = %d;\n"
-	"void ffpf_unit_layout(uint64_t v[8]);\n"
-	"void ffpf_unit_layout(uint64_t v[8])\n{\n"
-	"\tv[0] = sizeof(struct ffpf_batch); v[1] = offsetof(struct ffpf_batch, pkt);\n"
-	"\tv[2] = offsetof(struct ffpf_batch, ts_ns); v[3] = sizeof(struct ffpf_sel);\n"
-	"\tv[4] = offsetof(struct ffpf_sel, cls); v[5] = sizeof(struct ffpf_stage_member);\n"
-	"\tv[6] = sizeof(struct ffpf_stage_io); v[7] = sizeof(struct ffpf_pkt);\n}\n"
 	"static inline uint32_t walk_f(const uint8_t *restrict P, uint32_t caplen, uint32_t wirelen)\n"
 	"{\n\t(void)wirelen;\n\treturn caplen > 12 && P[12] == 0xffu;\n}\n";
 
@@ -389,7 +374,8 @@ static void *build_unit(struct set *sets, unsigned nsets)
 	void *h;
 	double t0;
 
-	sb_printf(&sb, prelude, FFPF_UNIT_ABI);
+	ffpf_unit_header(&sb);
+	sb_puts(&sb, prelude);
 	for (unsigned f = 0; f < nfilt; f++) {
 		snprintf(names[f], sizeof(names[f]), "bpf_%u", f);
 		members[f] = names[f];

@@ -93,7 +93,7 @@ static const char prelude[] =
 	"#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n"
 	"#define FFPF_BATCH_MAX 256\n#define FFPF_HAVE_PKT 1\n"
 	"struct ffpf_pkt { const uint8_t *data; uint32_t caplen; uint32_t wirelen; };\n"
-	"struct ffpf_batch { unsigned n; int linktype; void *pbuf; struct ffpf_pkt pkt[FFPF_BATCH_MAX];\n"
+	"struct ffpf_batch { unsigned n; int linktype; unsigned cap; void *pbuf; struct ffpf_pkt pkt[FFPF_BATCH_MAX];\n"
 	"  uint64_t ts_ns[FFPF_BATCH_MAX]; uint64_t seq[FFPF_BATCH_MAX]; };\n"
 	"struct ffpf_sel { unsigned n; uint16_t idx[FFPF_BATCH_MAX]; uint32_t cls[FFPF_BATCH_MAX]; };\n"
 	"struct ffpf_stage_member { unsigned char *mbuf; struct ffpf_sel *out; uint64_t in, passed, err; };\n"
@@ -109,6 +109,12 @@ static void layout_fn(struct strbuf *o)
 	LAYOUT(PUT)
 #undef PUT
 	sb_printf(o, "\t(void)i;\n}\nconst int ffpf_unit_abi = %d;\n", FFPF_UNIT_ABI);
+}
+
+void ffpf_unit_header(struct strbuf *out)
+{
+	sb_puts(out, prelude);
+	layout_fn(out);
 }
 
 static int in_stage(const struct ffpf_stage *st, unsigned id)
@@ -272,7 +278,7 @@ int ffpf_unit_generate(struct ffpf *f, struct strbuf *out)
 		fn->stage = (int)(cur - f->stages);
 		rc = stage_add(cur, f, id);
 	}
-	sb_puts(out, prelude);
+	ffpf_unit_header(out);
 	sb_puts(out, decl.s ? decl.s : "");
 	for (unsigned s = 0; !rc && s < f->nstages; s++) {
 		char **mb = calloc(f->stages[s].nids, sizeof(char *));
@@ -286,7 +292,6 @@ int ffpf_unit_generate(struct ffpf *f, struct strbuf *out)
 		free(mb);
 	}
 	sb_puts(out, code.s ? code.s : "");
-	layout_fn(out);
 	free_bodies(bodies, f->nfn);
 	free(bodies);
 	sb_free(&decl);

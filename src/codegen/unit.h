@@ -12,7 +12,7 @@
 #include <ffpf/class.h>
 #include "util/strbuf.h"
 
-#define FFPF_UNIT_ABI 1
+#define FFPF_UNIT_ABI 2
 
 /* Per member of a stage: what the generated loop reads and updates. */
 struct ffpf_stage_member {
@@ -45,6 +45,10 @@ struct ffpf_stage {
 /* Decide which functions are emitted, group them into stages (f->stages), and write the C
  * unit into out.  Functions whose class declines stay interpreted; why[id] says why. */
 int ffpf_unit_generate(struct ffpf *f, struct strbuf *out);
+/* The start of every unit: the shared structures as the unit sees them, ffpf_ld64/st64, and
+ * the ABI symbols the loader checks (ffpf_unit_abi, ffpf_unit_layout).  For tools and tests
+ * that generate their own units too. */
+void ffpf_unit_header(struct strbuf *out);
 /* Layout numbers the generated unit must reproduce (see ffpf_unit_layout). */
 void ffpf_unit_layout_host(uint64_t v[8]);
 #endif

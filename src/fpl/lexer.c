@@ -154,12 +154,11 @@ static int lex_fail(struct fpl_lexer *lx, struct ffpf_loc at, size_t span, const
 		    const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 	va_start(ap, fmt);
-	ffpf_diag_vset(lx->d, lx->origin, lx->src, lx->len, at, span, fmt, ap);
+	rc = ffpf_diag_vfail(lx->d, lx->origin, lx->src, lx->len, at, span, hint, fmt, ap);
 	va_end(ap);
-	if (hint)
-		ffpf_diag_hint(lx->d, "%s", hint);
-	return -EINVAL;
+	return rc;
 }
 
 void fpl_lex_init(struct fpl_lexer *lx, const char *src, size_t len, const char *origin,

@@ -1,4 +1,5 @@
 /* diag.c — renders a diagnostic: the header, the offending source line and a caret under it. */
+#include <errno.h>
 #include "diag.h"
 #include <stdio.h>
 #include <string.h>
@@ -153,4 +154,13 @@ struct ffpf_loc ffpf_loc_at(const char *src, size_t srclen, size_t off)
 	}
 	l.off = off;
 	return l;
+}
+
+int ffpf_diag_vfail(struct ffpf_diag *d, const char *origin, const char *src, size_t srclen,
+		    struct ffpf_loc loc, size_t span, const char *hint, const char *fmt, va_list ap)
+{
+	ffpf_diag_vset(d, origin, src, srclen, loc, span, fmt, ap);
+	if (hint)
+		ffpf_diag_hint(d, "%s", hint);
+	return -EINVAL;
 }

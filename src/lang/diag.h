@@ -35,6 +35,11 @@ void ffpf_diag_set(struct ffpf_diag *d, const char *origin, const char *src, siz
 void ffpf_diag_vset(struct ffpf_diag *d, const char *origin, const char *src, size_t srclen,
 		    struct ffpf_loc loc, size_t span, const char *fmt, va_list ap)
 	__attribute__((format(printf, 7, 0)));
+/* A lexer's or parser's error in one call: ffpf_diag_vset, then the hint line when hint is not
+ * NULL.  Returns -EINVAL. */
+int ffpf_diag_vfail(struct ffpf_diag *d, const char *origin, const char *src, size_t srclen,
+		    struct ffpf_loc loc, size_t span, const char *hint, const char *fmt, va_list ap)
+	__attribute__((format(printf, 8, 0)));
 /* Append a "  hint: ..." line to d->text (after ffpf_diag_set). */
 void ffpf_diag_hint(struct ffpf_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -64,10 +64,9 @@ static void load_exprs(void)
 static void *compile_all(void)
 {
 	struct strbuf sb = {0};
-	uint64_t lay[8];
 	char name[32], why[512] = "";
 
-	sb_puts(&sb, "#include <stdint.h>\n");
+	ffpf_unit_header(&sb);
 	for (unsigned i = 0; i < nexpr; i++) {
 		snprintf(name, sizeof(name), "bpf_%u", i);
 		ffpf_cbpf_to_c(progs[i].bf_insns, progs[i].bf_len, name, &sb);
@@ -75,12 +74,6 @@ static void *compile_all(void)
 			       "uint32_t t_%u(const uint8_t *P, uint32_t c, uint32_t w) { return bpf_%u(P, c, w); }\n",
 			  i, i, i);
 	}
-	ffpf_unit_layout_host(lay);
-	sb_printf(&sb, "const int ffpf_unit_abi = %d;\nvoid ffpf_unit_layout(uint64_t v[8]);\n"
-		       "void ffpf_unit_layout(uint64_t v[8]) {\n", FFPF_UNIT_ABI);
-	for (int i = 0; i < 8; i++)
-		sb_printf(&sb, "\tv[%d] = %lluull;\n", i, (unsigned long long)lay[i]);
-	sb_puts(&sb, "}\n");
 	void *h = ffpf_cc_load(sb.s, sb.len, why, sizeof(why));
 	if (!h)
 		fprintf(stderr, "compile_all: %s\n", why);
@@ -127,19 +120,7 @@ static void compare_file(const char *path)
 
 static void compare_dir(const char *dir, unsigned limit)
 {
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *e;
-	char path[4096];
-	unsigned n = 0;
-	while (d && (e = readdir(d)) && n < limit) {
-		if (!strstr(e->d_name, ".pcap"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		compare_file(path);
-		n++;
-	}
-	if (d)
-		closedir(d);
+	tl_each_trace(dir, limit, compare_file);
 }
 
 /* All expressions in one flowgraph; count of each returned in counts[]. */

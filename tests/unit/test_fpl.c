@@ -1077,37 +1077,9 @@ static void test_class_params(void)
 
 /* ------------------------------------------------------------------ no allocation per packet */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
+#include "alloccount.h"
 
-#ifndef UNDER_ASAN
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-static volatile unsigned long allocs;
-
-void *malloc(size_t n)
-{
-	allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	allocs++;
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	allocs++;
-	return __libc_realloc(p, n);
-}
+#if FFPF_ALLOCCOUNT
 
 static void test_noalloc(void)
 {

@@ -8,37 +8,9 @@
 #include <ffpf/ffpf.h>
 #include "testlib.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
+#include "alloccount.h"
 
-#ifndef UNDER_ASAN
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-static volatile unsigned long allocs;
-
-void *malloc(size_t n)
-{
-	allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	allocs++;
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	allocs++;
-	return __libc_realloc(p, n);
-}
+#if FFPF_ALLOCCOUNT
 
 /* Allocations made while running the request over trace (after activate). */
 static long run_allocs(const char *trace, uint64_t *packets)
@@ -79,7 +51,7 @@ static int gen(const char *out, const char *count)
 
 int main(void)
 {
-#ifdef UNDER_ASAN
+#if !FFPF_ALLOCCOUNT
 	puts("test_noalloc: skipped: AddressSanitizer owns malloc (the plain build runs this test)");
 	return 77;
 #else

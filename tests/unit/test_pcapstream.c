@@ -62,20 +62,7 @@ static void compare(const char *path)
 
 static void compare_dir(const char *dir, unsigned limit)
 {
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *e;
-	char path[4096];
-	unsigned n = 0;
-
-	while (d && (e = readdir(d)) && n < limit) {
-		if (!strstr(e->d_name, ".pcap"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		compare(path);
-		n++;
-	}
-	if (d)
-		closedir(d);
+	tl_each_trace(dir, limit, compare);
 }
 
 static void put32(FILE *f, uint32_t v, int swap)

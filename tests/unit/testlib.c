@@ -1,6 +1,7 @@
 /* testlib.c — summary line and environment helpers for the C unit tests. */
 #include "testlib.h"
 #include <stdlib.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 int tl_failures;
@@ -25,4 +26,23 @@ const char *tl_shared_dir(void)
 	if (!d || stat(d, &st) != 0 || !S_ISDIR(st.st_mode))
 		return NULL;
 	return d;
+}
+
+unsigned tl_each_trace(const char *dir, unsigned limit, void (*fn)(const char *path))
+{
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	char path[4096];
+	unsigned n = 0;
+
+	while (d && n < limit && (e = readdir(d))) {
+		if (!strstr(e->d_name, ".pcap"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		fn(path);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }

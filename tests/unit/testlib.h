@@ -23,4 +23,7 @@ int tl_done(const char *name);
 const char *tl_trace_dir(void);
 /* tl_shared_dir: ../shared/traces if present, else NULL. */
 const char *tl_shared_dir(void);
+/* tl_each_trace: call fn(path) for up to limit pcap or pcapng files of dir (NULL: none);
+ * returns how many. */
+unsigned tl_each_trace(const char *dir, unsigned limit, void (*fn)(const char *path));
 #endif
