@@ -299,7 +299,8 @@ static void progress(struct ffpf *f, double t0, double *last, int tty, int final
 
 static int cmd_run(const struct cli *c, int argc, char **argv)
 {
-	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile};
+	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile,
+			      .max_packets = c->max_packets};
 	struct ffpf *f = ffpf_create(&o);
 	int rc, tty = isatty(2);
 	double t0, last;
@@ -323,8 +324,7 @@ static int cmd_run(const struct cli *c, int argc, char **argv)
 			progress(f, t0, &last, tty, 0);
 		if (ffpf_stopped(f))
 			break;
-		if ((c->duration > 0 && now() - t0 >= c->duration) ||
-		    (c->max_packets && ffpf_packets_read(f) >= c->max_packets)) {
+		if (c->duration > 0 && now() - t0 >= c->duration) {
 			limited = 1;
 			break;
 		}
@@ -460,6 +460,25 @@ static int cmd_classes(const struct cli *c)
 	return 0;
 }
 
+/* -c N and --duration S: a positive number, or a usage error naming the option. */
+static int number(int opt, const char *arg, struct cli *c)
+{
+	char *end;
+	errno = 0;
+	if (opt == 'c') {
+		c->max_packets = strtoull(arg, &end, 10);
+		if (!errno && !*end && *arg && *arg != '-' && c->max_packets)
+			return 0;
+		fprintf(stderr, "ffpf: -c wants a packet count above 0, not '%s'\n", arg);
+		return -1;
+	}
+	c->duration = strtod(arg, &end);
+	if (!errno && !*end && *arg && c->duration > 0)
+		return 0;
+	fprintf(stderr, "ffpf: --duration wants seconds above 0, not '%s'\n", arg);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -497,8 +516,14 @@ int main(int argc, char **argv)
 		case 'C': c.emit_c = 1; break;
 		case 'H': c.hierarchy = optarg; break;
 		case 'i': c.ifaces[c.nifaces++] = optarg; break;
-		case 'D': c.duration = strtod(optarg, NULL); break;
-		case 'c': c.max_packets = strtoull(optarg, NULL, 10); break;
+		case 'D':
+		case 'c':
+			if (number(opt, optarg, &c)) {
+				free(c.sources);
+				free(c.ifaces);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'r': c.sources[c.nsources++] = optarg; break;
 		case 'f': c.reqfile = optarg; break;
 		default: usage(stderr); free(c.sources); free(c.ifaces); return EXIT_USAGE;

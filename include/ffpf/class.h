@@ -57,6 +57,7 @@ struct ffpf_pbuf;
 struct ffpf_batch {
 	unsigned n;                           /**< packets in the batch */
 	int linktype;                         /**< DLT_* of every packet in the batch */
+	unsigned cap;                         /**< sources: fill at most this many (<= FFPF_BATCH_MAX) */
 	struct ffpf_pbuf *pbuf;               /**< PBuf holding the packets */
 	struct ffpf_pkt pkt[FFPF_BATCH_MAX];  /**< the packets */
 	uint64_t ts_ns[FFPF_BATCH_MAX];       /**< capture time, ns since the epoch */
@@ -154,7 +155,7 @@ struct ffpf_class {
 	/** Datapath: process in (indices of b), write passed indices+classes to out, return out->n. */
 	unsigned (*run)(struct ffpf_fn *fn, const struct ffpf_batch *b, const struct ffpf_sel *in,
 			struct ffpf_sel *out);
-	/** Sources: put up to FFPF_BATCH_MAX packets with timestamp <= until_ns into b (b->n).
+	/** Sources: put up to b->cap packets with timestamp <= until_ns into b (b->n).
 	 *  Returns 1 if a batch was made, 0 at end of input, 2 if a live source has nothing now,
 	 *  -errno on error (ffpf_fn_error()).  The previous batch is done when fill() is called. */
 	int (*fill)(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until_ns);

@@ -47,6 +47,7 @@ struct ffpf_opts {
 	void (*log)(void *ctx, const char *msg); /**< diagnostics; NULL: silent */
 	void *log_ctx;
 	const char *hierarchy;   /**< a hierarchy file (docs/hierarchy.md) for placement, or NULL */
+	uint64_t max_packets;    /**< end the run after this many packets from the sources (0: all) */
 };
 
 /** A new, empty handle.  NULL with errno set on failure.  The handle is the caller's: ffpf_close(). */

@@ -383,6 +383,15 @@ static int wait_sources(struct ffpf *f, int timeout_ms)
 	return 0;
 }
 
+/* The packet limit is reached: every source ends, as at the end of its input. */
+static int end_all(struct ffpf *f)
+{
+	for (unsigned i = 0; i < f->nfn; i++)
+		if (f->fn[i]->cls->flags & FFPF_CLASS_SOURCE)
+			f->fn[i]->exhausted = 1;
+	return 0;
+}
+
 int ffpf_engine_step(struct ffpf *f)
 {
 	struct ffpf_batch *b = f->batch;
@@ -397,6 +406,13 @@ int ffpf_engine_step(struct ffpf *f)
 		if (!src)
 			return rc;
 		b->n = 0;
+		b->cap = FFPF_BATCH_MAX;
+		if (f->opts.max_packets) { /* -c N: the sources read exactly N packets in all */
+			if (f->packets >= f->opts.max_packets)
+				return end_all(f);
+			if (f->opts.max_packets - f->packets < b->cap)
+				b->cap = (unsigned)(f->opts.max_packets - f->packets);
+		}
 		b->pbuf = src->pbuf;
 		b->linktype = src->linktype;
 		rc = src->cls->fill(src, b, until);

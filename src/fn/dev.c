@@ -109,7 +109,7 @@ static int dev_fill(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until)
 	uint64_t *st = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
 
 	afpacket_release(&dp->a); /* the previous batch is done: its blocks go back */
-	while (b->n < FFPF_BATCH_MAX) {
+	while (b->n < b->cap) {
 		if (!dp->pending && !(dp->pending = afpacket_next(&dp->a, &dp->cur)))
 			break;
 		if (b->n && dp->cur.ts_ns > until)

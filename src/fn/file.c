@@ -198,7 +198,7 @@ static void fill_stream(struct ffpf_fn *fn, struct file_priv *fp, struct ffpf_pb
 			uint64_t *st, struct ffpf_batch *b)
 {
 	char err[256];
-	while (b->n < FFPF_BATCH_MAX) {
+	while (b->n < b->cap) {
 		int rc = pcapstream_next(&fp->st, fp->keep_from, &fp->cur, err, sizeof(err));
 		if (rc == 1) {
 			take(fn, fp, pb, st, b);
@@ -221,7 +221,7 @@ static int file_fill(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until)
 	uint64_t *st = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
 	uint64_t ts;
 
-	while (b->n < FFPF_BATCH_MAX) {
+	while (b->n < b->cap) {
 		if (fp->st.ring && until == UINT64_MAX && !fp->pending && !fp->eof && !fp->error) {
 			fill_stream(fn, fp, pb, st, b);
 			break;
