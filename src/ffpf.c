@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ffpf_int.h"
+#include "kern/offload.h"
 #include "codegen/cc.h"
 
 #define DEFAULT_PBUF_SLOTS 1024
@@ -154,6 +155,7 @@ void ffpf_close(struct ffpf *f)
 {
 	if (!f)
 		return;
+	ffpf_offload_close(f); /* detach first: the MBufs go back to the functions */
 	for (unsigned i = f->nfn; i-- > 0;)
 		ffpf_fn_free(f->fn[i]);
 	for (unsigned i = 0; f->reach && i < f->nfn; i++)

@@ -32,9 +32,13 @@ struct ffpf {
 	struct ffpf_batch *batch;     /* the batch being processed (allocated at instantiate) */
 	uint64_t nbatch;              /* batches processed */
 	uint64_t packets;             /* packets read from all sources */
+	uint64_t up;                  /* of those, packets that came up from kernel/XDP programs */
 	uint64_t waits;               /* times the engine slept in poll() (all live sources idle) */
 	uint64_t switches;            /* changes between waiting and busy processing */
 	int busy;
+	struct ffpf_offload *off;     /* per live device with offloaded functions (kern/offload.h) */
+	unsigned noff;
+	uint32_t mark[FFPF_BATCH_MAX];/* per packet of the batch: the marks it came up with */
 	volatile sig_atomic_t stop;
 	char err[4096];
 };
@@ -50,6 +54,11 @@ struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like
 /* Engine: allocate per-function buffers and instantiate every function. */
 int ffpf_engine_instantiate(struct ffpf *f);
 struct strbuf;
+struct ffpf_hier;
+struct ffpf_diag;
+/* This machine's flowspace tree for f's devices, with f's hierarchy file (graph/placement.c);
+ * NULL with *d saying why. */
+struct ffpf_hier *ffpf_build_hier(const struct ffpf *f, struct ffpf_diag *d);
 /* The placement of the flowgraph on the flowspace hierarchy, as text for the plan (graph/placement.c). */
 int ffpf_placement(const struct ffpf *f, struct strbuf *sb);
 /* Engine: generate, compile and load the fused C unit (falls back to interpreters). */

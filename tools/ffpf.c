@@ -24,6 +24,8 @@ enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 struct cli {
 	int quiet, json, dot, no_compile, emit_c;
 	const char *hierarchy;  /* --hierarchy FILE */
+	int lowest;             /* --lowest: enum ffpf_lowest */
+	int wait;               /* --wait: enum ffpf_wait */
 	double duration;        /* --duration: stop after this many seconds (0: no limit) */
 	unsigned long long max_packets; /* -c: stop after this many packets (0: no limit) */
 	char **ifaces;          /* -i IFACE: live sources */
@@ -39,8 +41,9 @@ static volatile sig_atomic_t g_signal;
 static void usage(FILE *out)
 {
 	fputs("usage: ffpf run [-r FILE | -i IFACE]... [-c N] [--duration S] [-q] [--json] [--no-compile]\n"
+	      "                [--lowest xdp|kernel|host] [--wait adaptive|interrupt|poll]\n"
 	      "                [-f REQFILE] [EXPR]...\n"
-	      "       ffpf plan [--dot | --emit-c] [--hierarchy FILE] [-r FILE | -i IFACE]... [-f REQFILE] [EXPR]...\n"
+	      "       ffpf plan [--dot | --emit-c] [--hierarchy FILE] [--lowest L] [-r FILE | -i IFACE]... [-f REQFILE] [EXPR]...\n"
 	      "       ffpf classes [--json]\n"
 	      "       ffpf --help | --version\n\n"
 	      "EXPR is a flowgraph in the request language, e.g.\n"
@@ -55,8 +58,10 @@ static void usage(FILE *out)
 	      "  --json         results as JSON (one object per function)\n"
 	      "  --dot          plan as Graphviz dot\n"
 	      "  --emit-c       print the generated C of the flowgraph (plan)\n"
-	      "  --hierarchy F  flowspace hierarchy file for placement (plan; docs/hierarchy.md)\n"
-	      "  --no-compile   interpreters only (no native code)\n\n"
+	      "  --hierarchy F  flowspace hierarchy file for placement (docs/hierarchy.md)\n"
+	      "  --no-compile   interpreters only (no native code)\n"
+	      "  --lowest L     lowest flowspace for functions of live sources: xdp (default), kernel, host\n"
+	      "  --wait M       waiting for live sources: adaptive (default), interrupt, poll\n\n"
 	      "See ffpf(1), docs/language.md, and `ffpf classes` for the functions.\n",
 	      out);
 }
@@ -261,6 +266,16 @@ static void print_json(struct ffpf *f)
 			sb_json(&sb, x->why);
 			sb_putc(&sb, ',');
 		}
+		if (*x->placed) {
+			sb_puts(&sb, "\"placed\":");
+			sb_json(&sb, x->placed);
+			sb_putc(&sb, ',');
+		}
+		if (*x->where) {
+			sb_puts(&sb, "\"where\":");
+			sb_json(&sb, x->where);
+			sb_putc(&sb, ',');
+		}
 		sb_printf(&sb, "\"in\":%llu,\"passed\":%llu,\"dropped\":%llu,\"drops\":{",
 			  (unsigned long long)x->in, (unsigned long long)x->passed,
 			  (unsigned long long)total_drops(x));
@@ -300,7 +315,8 @@ static void progress(struct ffpf *f, double t0, double *last, int tty, int final
 static int cmd_run(const struct cli *c, int argc, char **argv)
 {
 	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile,
-			      .max_packets = c->max_packets};
+			      .max_packets = c->max_packets, .hierarchy = c->hierarchy,
+			      .lowest = c->lowest, .wait = c->wait};
 	struct ffpf *f = ffpf_create(&o);
 	int rc, tty = isatty(2);
 	double t0, last;
@@ -362,7 +378,8 @@ out:
 
 static int cmd_plan(const struct cli *c, int argc, char **argv)
 {
-	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile, .hierarchy = c->hierarchy};
+	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile, .hierarchy = c->hierarchy,
+			      .lowest = c->lowest, .wait = c->wait};
 	struct ffpf *f = ffpf_create(&o);
 	int rc;
 	char *s;
@@ -460,6 +477,23 @@ static int cmd_classes(const struct cli *c)
 	return 0;
 }
 
+/* --lowest LEVEL and --wait MODE: one of their words, or a usage error listing them. */
+static int choice(int opt, const char *arg, struct cli *c)
+{
+	static const char *const lowest[] = {"xdp", "kernel", "host", NULL};
+	static const char *const wait[] = {"adaptive", "interrupt", "poll", NULL};
+	const char *const *words = opt == 'L' ? lowest : wait;
+
+	for (int k = 0; words[k]; k++)
+		if (!strcmp(arg, words[k])) {
+			*(opt == 'L' ? &c->lowest : &c->wait) = k;
+			return 0;
+		}
+	fprintf(stderr, "ffpf: --%s wants %s, not '%s'\n", opt == 'L' ? "lowest" : "wait",
+		opt == 'L' ? "xdp, kernel or host" : "adaptive, interrupt or poll", arg);
+	return -1;
+}
+
 /* -c N and --duration S: a positive number, or a usage error naming the option. */
 static int number(int opt, const char *arg, struct cli *c)
 {
@@ -489,6 +523,7 @@ int main(int argc, char **argv)
 		{"emit-c", no_argument, NULL, 'C'},
 		{"interface", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'D'},
 		{"count", required_argument, NULL, 'c'}, {"hierarchy", required_argument, NULL, 'H'},
+		{"lowest", required_argument, NULL, 'L'}, {"wait", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c = {0};
@@ -515,6 +550,14 @@ int main(int argc, char **argv)
 		case 'n': c.no_compile = 1; break;
 		case 'C': c.emit_c = 1; break;
 		case 'H': c.hierarchy = optarg; break;
+		case 'L':
+		case 'W':
+			if (choice(opt, optarg, &c)) {
+				free(c.sources);
+				free(c.ifaces);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'i': c.ifaces[c.nifaces++] = optarg; break;
 		case 'D':
 		case 'c':

@@ -128,6 +128,15 @@ struct ffpf_value {
 /** Class flags. */
 enum {
 	FFPF_CLASS_SOURCE = 1u << 0, /**< produces packets (fill()); takes no input */
+	FFPF_CLASS_EBPF = 1u << 1,   /**< emit_c() also emits eBPF-safe C (FFPF_TARGET_XDP/SOCKET):
+	                              *   the function can run in the kernel and XDP flowspaces */
+};
+
+/** What a unit being emitted is compiled for (ffpf_emit_target()). */
+enum ffpf_target {
+	FFPF_TARGET_HOST,   /**< the host engine's fused unit (cc, dlopen) */
+	FFPF_TARGET_XDP,    /**< an XDP program (clang -target bpf), one packet per call */
+	FFPF_TARGET_SOCKET, /**< an eBPF socket filter on an AF_PACKET socket */
 };
 
 struct ffpf_fn;   /* a function: an instance of a class, owned by the framework */
@@ -192,6 +201,12 @@ struct ffpf_class {
 	 *    M    unsigned char *           this function's MBuf
 	 *    ERR  a statement that counts a run-time error (the packet is then dropped)
 	 *  File-scope helpers go in with ffpf_emit_decl(), named with ffpf_emit_id() as prefix.
+	 *  Update counters with ffpf_add64(p, v) / ffpf_fetch_add64(p, v) (returns the old value):
+	 *  in eBPF units they are atomic, as several CPUs run the program at once.
+	 *  eBPF units (ffpf_emit_target() != FFPF_TARGET_HOST; only for FFPF_CLASS_EBPF classes):
+	 *  the verifier's C — no loops without a constant bound, no libc, no pointers into the
+	 *  packet: D is not there; read bytes with FFPF_LOAD(off, buf, n), which is non-zero when
+	 *  the bytes are not in the packet.  pkt has caplen and wirelen only.
 	 *  Return 0, or -ENOTSUP to stay interpreted (the plan then says so).  NULL: interpreted. */
 	int (*emit_c)(struct ffpf_fn *fn, struct ffpf_emit *e);
 };
@@ -202,6 +217,8 @@ void ffpf_emit_decl(struct ffpf_emit *e, const char *fmt, ...) __attribute__((fo
 void ffpf_emit_body(struct ffpf_emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Codegen: a pointer the emitted code can use as `X` (e.g. callees for FPL's EXTERN). */
 void ffpf_emit_set_ctx(struct ffpf_emit *e, void *ctx);
+/** Codegen: what the unit is compiled for (host engine, XDP program, socket filter). */
+enum ffpf_target ffpf_emit_target(const struct ffpf_emit *e);
 /** Codegen: a C identifier unique to this function in the unit (e.g. "f3"), for helper names. */
 const char *ffpf_emit_id(const struct ffpf_emit *e);
 /** Codegen: declare once per unit a block of file-scope text identified by key (e.g. a

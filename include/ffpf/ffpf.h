@@ -48,6 +48,22 @@ struct ffpf_opts {
 	void *log_ctx;
 	const char *hierarchy;   /**< a hierarchy file (docs/hierarchy.md) for placement, or NULL */
 	uint64_t max_packets;    /**< end the run after this many packets from the sources (0: all) */
+	int lowest;              /**< lowest flowspace functions may run in (enum ffpf_lowest) */
+	int wait;                /**< how the engine waits for live sources (enum ffpf_wait) */
+};
+
+/** ffpf_opts.lowest: how far down functions of live sources may be pushed. */
+enum ffpf_lowest {
+	FFPF_LOWEST_XDP = 0,    /**< XDP at the driver, else a kernel socket filter, else host */
+	FFPF_LOWEST_KERNEL = 1, /**< a socket filter on the AF_PACKET socket, else host */
+	FFPF_LOWEST_HOST = 2,   /**< everything in the host engine */
+};
+
+/** ffpf_opts.wait: waiting for live sources (paper §III-B). */
+enum ffpf_wait {
+	FFPF_WAIT_ADAPTIVE = 0,  /**< sleep in poll() while idle, batches back to back under load */
+	FFPF_WAIT_INTERRUPT = 1, /**< a wake-up per packet: poll() before each one */
+	FFPF_WAIT_POLL = 2,      /**< never sleep: spin on the sources (one core at 100%) */
 };
 
 /** A new, empty handle.  NULL with errno set on failure.  The handle is the caller's: ffpf_close(). */
@@ -88,8 +104,13 @@ struct ffpf_fn_info {
 	const char *name;       /**< label, or "class#id" */
 	const char *cls;        /**< class name */
 	const char *params;     /**< canonical parameters, e.g. "expr=tcp" */
-	const char *flowspace;  /**< where it runs: "host" */
-	const char *mode;       /**< "compiled" (fused native code), "interpreted", or "source" */
+	const char *flowspace;  /**< where it runs: "host", "kernel", "xdp@eth0" */
+	const char *placed;     /**< where the placement rules put it ("" for sources and when
+	                         *   the same as flowspace); flowspace differs when the machine
+	                         *   refused or cannot carry it there: where says why */
+	const char *where;      /**< why it runs in flowspace rather than placed, or "" */
+	const char *mode;       /**< "compiled" (fused native code), "interpreted", "ebpf" (runs in
+	                         *   the kernel or XDP flowspace), or "source" */
 	const char *why;        /**< when interpreted: why (no emitter, no compiler, --no-compile) */
 	unsigned id;
 	unsigned ninputs;

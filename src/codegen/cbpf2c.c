@@ -8,11 +8,18 @@
 #include <stdio.h>
 
 /* Bounds-checked loads: k is the offset (may include X); a load past caplen ends with 0. */
-static void load(struct strbuf *o, unsigned size, const char *off)
+/* eBPF units (ebpf) have no packet pointer: bytes come through FFPF_LOAD (a helper call). */
+static void load(struct strbuf *o, unsigned size, const char *off, int ebpf)
 {
 	static const char *rd[] = {NULL, "P[o]", "(uint32_t)P[o] << 8 | P[o + 1]", NULL,
 				   "(uint32_t)P[o] << 24 | (uint32_t)P[o + 1] << 16 | (uint32_t)P[o + 2] << 8 | P[o + 3]"};
-	sb_printf(o, "{ uint64_t o = %s; if (o + %u > caplen) return 0; A = %s; }", off, size, rd[size]);
+	static const char *rt[] = {NULL, "t[0]", "(uint32_t)t[0] << 8 | t[1]", NULL,
+				   "(uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]"};
+	if (ebpf)
+		sb_printf(o, "{ uint64_t o = %s; uint8_t t[4]; if (o + %u > caplen || FFPF_LOAD(o, t, %u)) return 0; A = %s; }",
+			  off, size, size, rt[size]);
+	else
+		sb_printf(o, "{ uint64_t o = %s; if (o + %u > caplen) return 0; A = %s; }", off, size, rd[size]);
 }
 
 static unsigned size_of(unsigned code)
@@ -24,7 +31,7 @@ static unsigned size_of(unsigned code)
 	}
 }
 
-static void ld(struct strbuf *o, const struct bpf_insn *in)
+static void ld(struct strbuf *o, const struct bpf_insn *in, int ebpf)
 {
 	char off[64];
 	switch (BPF_MODE(in->code)) {
@@ -34,18 +41,22 @@ static void ld(struct strbuf *o, const struct bpf_insn *in)
 	case BPF_ABS: snprintf(off, sizeof(off), "(uint64_t)%uu", in->k); break;
 	default: snprintf(off, sizeof(off), "(uint64_t)X + %uu", in->k); break; /* BPF_IND */
 	}
-	load(o, size_of(in->code), off);
+	load(o, size_of(in->code), off, ebpf);
 }
 
-static void ldx(struct strbuf *o, const struct bpf_insn *in)
+static void ldx(struct strbuf *o, const struct bpf_insn *in, int ebpf)
 {
 	switch (BPF_MODE(in->code)) {
 	case BPF_IMM: sb_printf(o, "X = %uu;", in->k); return;
 	case BPF_LEN: sb_puts(o, "X = wirelen;"); return;
 	case BPF_MEM: sb_printf(o, "X = mem[%u];", in->k); return;
 	default: /* BPF_MSH: X = 4 * (P[k] & 0xf) */
-		sb_printf(o, "{ if ((uint64_t)%uu >= caplen) return 0; X = (uint32_t)(P[%u] & 0xf) << 2; }",
-			  in->k, in->k);
+		if (ebpf)
+			sb_printf(o, "{ uint8_t t[1]; if ((uint64_t)%uu >= caplen || FFPF_LOAD(%uu, t, 1)) return 0; "
+				     "X = (uint32_t)(t[0] & 0xf) << 2; }", in->k, in->k);
+		else
+			sb_printf(o, "{ if ((uint64_t)%uu >= caplen) return 0; X = (uint32_t)(P[%u] & 0xf) << 2; }",
+				  in->k, in->k);
 	}
 }
 
@@ -95,11 +106,11 @@ static void jmp(struct strbuf *o, const struct bpf_insn *in, unsigned pc, const 
 	sb_printf(o, " goto %s_%u; else goto %s_%u;", name, pc + 1 + in->jt, name, pc + 1 + in->jf);
 }
 
-static void insn(struct strbuf *o, const struct bpf_insn *in, unsigned pc, const char *name)
+static void insn(struct strbuf *o, const struct bpf_insn *in, unsigned pc, const char *name, int ebpf)
 {
 	switch (BPF_CLASS(in->code)) {
-	case BPF_LD: ld(o, in); break;
-	case BPF_LDX: ldx(o, in); break;
+	case BPF_LD: ld(o, in, ebpf); break;
+	case BPF_LDX: ldx(o, in, ebpf); break;
 	case BPF_ST: sb_printf(o, "mem[%u] = A;", in->k); break;
 	case BPF_STX: sb_printf(o, "mem[%u] = X;", in->k); break;
 	case BPF_ALU: alu(o, in); break;
@@ -115,15 +126,30 @@ static void insn(struct strbuf *o, const struct bpf_insn *in, unsigned pc, const
 	}
 }
 
+static void body(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *o, int ebpf)
+{
+	for (unsigned pc = 0; pc < len; pc++) {
+		sb_printf(o, "%s_%u: ", name, pc);
+		insn(o, &prog[pc], pc, name, ebpf);
+		sb_putc(o, '\n');
+	}
+	sb_puts(o, "}\n");
+}
+
 void ffpf_cbpf_to_c(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *o)
 {
 	sb_printf(o, "static inline uint32_t %s(const uint8_t *restrict P, uint32_t caplen, uint32_t wirelen)\n{\n"
 		     "\tuint32_t A = 0, X = 0, mem[16] = {0};\n\t(void)A; (void)X; (void)mem; (void)wirelen;\n",
 		  name);
-	for (unsigned pc = 0; pc < len; pc++) {
-		sb_printf(o, "%s_%u: ", name, pc);
-		insn(o, &prog[pc], pc, name);
-		sb_putc(o, '\n');
-	}
-	sb_puts(o, "}\n");
+	body(prog, len, name, o, 0);
+}
+
+void ffpf_cbpf_to_ebpf_c(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *o)
+{
+	/* A function of its own (a BPF-to-BPF call): each filter's scratch memory lives in its own
+	 * 512-byte stack frame, however many filters the program holds. */
+	sb_printf(o, "static __attribute__((noinline)) uint32_t %s(void *ctx, uint32_t caplen, uint32_t wirelen)\n{\n"
+		     "\tuint32_t A = 0, X = 0, mem[16] = {0};\n\t(void)A; (void)X; (void)mem; (void)wirelen;\n",
+		  name);
+	body(prog, len, name, o, 1);
 }

@@ -11,4 +11,10 @@
  * returning exactly what ffpf_cbpf_run() returns for the program (a read past caplen returns 0,
  * as does division by a run-time zero).  The program must have passed ffpf_cbpf_check(). */
 void ffpf_cbpf_to_c(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *out);
+
+/* The same for an eBPF unit (clang -target bpf):
+ *   static __attribute__((noinline)) uint32_t NAME(void *ctx, uint32_t caplen, uint32_t wirelen)
+ * reading bytes with the unit's FFPF_LOAD(off, buf, n) macro (a helper call on ctx), so that
+ * the verifier never sees a packet pointer.  Same results as ffpf_cbpf_to_c(). */
+void ffpf_cbpf_to_ebpf_c(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *out);
 #endif

@@ -97,14 +97,41 @@ static int write_file(const char *path, const char *src, size_t len)
 	return (close(fd) || !ok) ? -1 : 0;
 }
 
-/* Run the compiler; its complaints go to errpath. */
-static int run_cc(const char *in, const char *out, const char *errpath, char *why, size_t n)
+/* What a cache entry is built with: the compiler, its flags, the suffix of its output. */
+struct tool {
+	const char *cc;
+	const char *const *flags;  /* NULL-terminated, before "-o OUT IN" */
+	const char *suffix;        /* ".so", ".bpf.o" */
+};
+
+static const char *const host_flags[] = {CFLAGS, NULL};
+/* -g: libbpf needs the BTF of the map definitions; v3: 32-bit jumps and atomic fetch-add. */
+static const char *const bpf_flags[] = {"-O2", "-g", "-target", "bpf", "-mcpu=v3", "-w", "-c",
+					"-x", "c", NULL};
+
+static const char *bpf_compiler(void)
 {
-	const char *argv[] = {compiler(), CFLAGS, "-o", out, in, NULL};
+	const char *cc = getenv("FFPF_CLANG");
+	return cc && *cc ? cc : "clang";
+}
+
+/* Run the compiler; its complaints go to errpath. */
+static int run_cc(const struct tool *t, const char *in, const char *out, const char *errpath,
+		  char *why, size_t n)
+{
+	const char *argv[24];
+	unsigned k = 0;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st, rc;
 
+	argv[k++] = t->cc;
+	for (unsigned i = 0; t->flags[i] && k < 19; i++)
+		argv[k++] = t->flags[i];
+	argv[k++] = "-o";
+	argv[k++] = out;
+	argv[k++] = in;
+	argv[k] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -141,48 +168,82 @@ static void *open_checked(const char *so, char *why, size_t n)
 	return h;
 }
 
-static void *build(const char *c, const char *so, const char *src, size_t len, char *why, size_t n)
+/* Compile src into the cache entry so (its source kept as c).  0, or -1 with why. */
+static int build(const struct tool *t, const char *c, const char *so, const char *src, size_t len,
+		 char *why, size_t n)
 {
 	char tmpc[4200], tmpso[4200], err[4200];
 	snprintf(tmpc, sizeof(tmpc), "%s.%d.tmp.c", c, (int)getpid());
 	snprintf(tmpso, sizeof(tmpso), "%s.%d.tmp", so, (int)getpid());
 	snprintf(err, sizeof(err), "%s.log", c);
 	if (write_file(tmpc, src, len))
-		return snprintf(why, n, "cannot write %s: %s", tmpc, strerror(errno)), NULL;
-	if (run_cc(tmpc, tmpso, err, why, n)) {
+		return snprintf(why, n, "cannot write %s: %s", tmpc, strerror(errno)), -1;
+	if (run_cc(t, tmpc, tmpso, err, why, n)) {
 		unlink(tmpso); /* keep the source and the log for whoever reads the message */
 		rename(tmpc, err[0] ? c : tmpc);
-		return NULL;
+		return -1;
 	}
 	unlink(err);
 	/* Publish the object before its source: a source present means its object is complete. */
 	if (rename(tmpso, so) || rename(tmpc, c)) {
 		unlink(tmpc);
 		unlink(tmpso);
-		return snprintf(why, n, "cannot publish %s: %s", so, strerror(errno)), NULL;
+		return snprintf(why, n, "cannot publish %s: %s", so, strerror(errno)), -1;
 	}
-	return open_checked(so, why, n);
+	return 0;
+}
+
+/* The cache entry for src built by t: paths of its source (c) and output (so); 1 if it is
+ * there already (the stored source is src byte for byte, both files ours), 0 if not, -1. */
+static int lookup(const struct tool *t, const char *src, size_t len, char *c, char *so, size_t n,
+		  char *why, size_t wn)
+{
+	char dir[4096];
+	uint64_t h = fnv1a(0xcbf29ce484222325ull, t->cc, strlen(t->cc));
+
+	h = fnv1a(h, t->suffix, strlen(t->suffix));
+	h = fnv1a(h, src, len);
+	if (cache_dir(dir, sizeof(dir), why, wn))
+		return -1;
+	snprintf(c, n, "%s/%016llx.c", dir, (unsigned long long)h);
+	snprintf(so, n, "%s/%016llx%s", dir, (unsigned long long)h, t->suffix);
+	return same_source(c, src, len) && owned_file(so);
 }
 
 void *ffpf_cc_load(const char *src, size_t len, char *why, size_t n)
 {
-	char dir[4096], c[4160], so[4160];
-	uint64_t h = fnv1a(0xcbf29ce484222325ull, compiler(), strlen(compiler()));
+	const struct tool t = {compiler(), host_flags, ".so"};
+	char c[4160], so[4160];
 	void *handle;
+	int hit = lookup(&t, src, len, c, so, sizeof(c), why, n);
 
-	h = fnv1a(h, src, len);
-	if (cache_dir(dir, sizeof(dir), why, n))
+	if (hit < 0)
 		return NULL;
-	snprintf(c, sizeof(c), "%s/%016llx.c", dir, (unsigned long long)h);
-	snprintf(so, sizeof(so), "%s/%016llx.so", dir, (unsigned long long)h);
-	if (same_source(c, src, len) && owned_file(so)) {
+	if (hit) {
 		handle = open_checked(so, why, n);
 		if (handle)
 			return handle;
 		unlink(so); /* corrupt or foreign: rebuild once */
 	}
 	unlink(c);
-	return build(c, so, src, len, why, n);
+	return build(&t, c, so, src, len, why, n) ? NULL : open_checked(so, why, n);
+}
+
+int ffpf_cc_bpf(const char *src, size_t len, char *obj, size_t objlen, char *why, size_t n)
+{
+	const struct tool t = {bpf_compiler(), bpf_flags, ".bpf.o"};
+	char c[4160], o[4160];
+	int hit = lookup(&t, src, len, c, o, sizeof(c), why, n);
+
+	if (hit < 0)
+		return -1;
+	if (!hit) {
+		unlink(c);
+		if (build(&t, c, o, src, len, why, n))
+			return -1;
+	}
+	snprintf(obj, objlen, "%s", o);
+	return 0;
 }
 
 int ffpf_cc_available(char *why, size_t n)

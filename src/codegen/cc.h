@@ -11,6 +11,10 @@
  * and the loaded unit reports our ABI and struct layout. */
 void *ffpf_cc_load(const char *src, size_t len, char *why, size_t whylen);
 void ffpf_cc_unload(void *handle);
+/* Compile an eBPF unit with clang -target bpf ($FFPF_CLANG, else clang), or find it in the same
+ * cache; the object file's path in obj (an ELF for libbpf).  0, or -1 with why (no clang, a
+ * compile error: the log's path is in the message). */
+int ffpf_cc_bpf(const char *src, size_t len, char *obj, size_t objlen, char *why, size_t n);
 /* Whether the compiler ($FFPF_CC, else cc) can be run; else 0 and why (for plans). */
 int ffpf_cc_available(char *why, size_t n);
 /* Look up a symbol of a loaded unit. */

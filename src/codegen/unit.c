@@ -20,14 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ffpf_int.h"
-
-struct ffpf_emit {
-	struct strbuf *decl;
-	struct strbuf body;
-	struct strbuf *once;   /* keys of ffpf_emit_once() blocks, '\n'-separated */
-	char id[24];
-	void *ctx;
-};
+#include "kern/offload.h"
 
 void ffpf_emit_set_ctx(struct ffpf_emit *e, void *ctx)
 {
@@ -54,6 +47,11 @@ void ffpf_emit_body(struct ffpf_emit *e, const char *fmt, ...)
 		sb_puts(&e->body, s);
 	va_end(ap);
 	free(s);
+}
+
+enum ffpf_target ffpf_emit_target(const struct ffpf_emit *e)
+{
+	return e->target;
 }
 
 const char *ffpf_emit_id(const struct ffpf_emit *e)
@@ -100,7 +98,9 @@ static const char prelude[] =
 	"struct ffpf_stage_io { const struct ffpf_batch *b; struct ffpf_stage_member *mem;\n"
 	"  const struct ffpf_sel **ext; void **xctx; };\n"
 	"static inline uint64_t ffpf_ld64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n"
-	"static inline void ffpf_st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }\n";
+	"static inline void ffpf_st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }\n"
+	"static inline uint64_t ffpf_fetch_add64(unsigned char *p, uint64_t v) { uint64_t o = ffpf_ld64(p); ffpf_st64(p, o + v); return o; }\n"
+	"#define ffpf_add64(p, v) ((void)ffpf_fetch_add64((p), (v)))\n";
 
 static void layout_fn(struct strbuf *o)
 {
@@ -257,8 +257,8 @@ int ffpf_unit_generate(struct ffpf *f, struct strbuf *out)
 	for (unsigned id = 0; id < f->nfn && !rc; id++) {
 		struct ffpf_fn *fn = f->fn[id];
 		fn->stage = -1;
-		if (fn->cls->flags & FFPF_CLASS_SOURCE) {
-			cur = NULL;
+		if ((fn->cls->flags & FFPF_CLASS_SOURCE) || fn->level != FFPF_LVL_HOST) {
+			cur = NULL; /* sources, and functions that run below the host */
 			continue;
 		}
 		if (emit_one(fn, &decl, &once, &bodies[id])) {

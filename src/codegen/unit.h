@@ -12,7 +12,7 @@
 #include <ffpf/class.h>
 #include "util/strbuf.h"
 
-#define FFPF_UNIT_ABI 2
+#define FFPF_UNIT_ABI 3
 
 /* Per member of a stage: what the generated loop reads and updates. */
 struct ffpf_stage_member {
@@ -30,6 +30,16 @@ struct ffpf_stage_io {
 };
 
 typedef void (*ffpf_stage_fn)(struct ffpf_stage_io *io);
+
+/* A unit being emitted, as a class's emit_c() sees it (class.h: ffpf_emit_*). */
+struct ffpf_emit {
+	struct strbuf *decl;
+	struct strbuf body;
+	struct strbuf *once;   /* keys of ffpf_emit_once() blocks, '\n'-separated */
+	char id[24];
+	void *ctx;
+	enum ffpf_target target;
+};
 
 struct ffpf;
 struct ffpf_fn;

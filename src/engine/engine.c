@@ -17,6 +17,8 @@
 #include <string.h>
 #include "ffpf_int.h"
 #include "codegen/cc.h"
+#include "fn/dev.h"
+#include "kern/offload.h"
 
 #define IBUF_DEFAULT (2 * FFPF_BATCH_MAX)
 
@@ -152,18 +154,27 @@ int ffpf_engine_instantiate(struct ffpf *f)
 	int rc;
 
 	f->batch = calloc(1, sizeof(*f->batch));
-	if (!f->batch)
+	if (!f->batch || ffpf_offload_place(f))
 		return ffpf_fail(f, -ENOMEM, "out of memory");
 	for (unsigned i = 0; i < f->nfn; i++)
 		if ((rc = instantiate_one(f, f->fn[i])))
 			return rc;
+	/* The kernel and XDP programs, then the devices open (their sockets get the filters). */
+	if ((rc = ffpf_offload_load(f)))
+		return ffpf_fail(f, rc, "out of memory loading the kernel programs");
+	for (unsigned i = 0; i < f->nfn; i++)
+		if (ffpf_is_dev(f->fn[i]) && (rc = ffpf_dev_start(f->fn[i], ffpf_offload_of(f, i))))
+			return ffpf_fail(f, rc, "%s: %s", f->fn[i]->name, f->fn[i]->err);
 	return ffpf_engine_compile(f);
 }
 
 /* Per source, the steps its batches run, in topological order: a function id (>= 0) run through
- * its class, or a fused stage s encoded as -(s + 1). */
+ * its class, or a fused stage s encoded as -(s + 1).  Offloaded functions are steps only when
+ * their packets come up (they then select by mark); the rest ran below already. */
 static int add_step(struct ffpf_reach *r, const struct ffpf_fn *fn)
 {
+	if (fn->level != FFPF_LVL_HOST && fn->lowbit < 0)
+		return 0;
 	int step = fn->stage >= 0 ? -(fn->stage + 1) : (int)fn->id;
 	if (r->n && r->ids[r->n - 1] == step)
 		return 0; /* stage members are consecutive: the stage is already listed */
@@ -233,16 +244,44 @@ static void record(struct ffpf_fn *fn, const struct ffpf_batch *b, unsigned src)
 		ffpf_ibuf_put(fn->ibuf, b->seq[o->idx[i]], o->cls[i], src);
 }
 
-static void run_source(struct ffpf_fn *fn, const struct ffpf_batch *b)
+static void run_source(struct ffpf *f, struct ffpf_fn *fn, const struct ffpf_batch *b)
 {
 	struct ffpf_sel *o = fn->out;
+	unsigned n = 0;
+
+	if (fn->level != FFPF_LVL_HOST && fn->lowbit >= 0) { /* packets that came up for others too */
+		for (unsigned i = 0; i < b->n; i++)
+			if (f->mark[i] >> fn->lowbit & 1) {
+				o->idx[n] = (uint16_t)i;
+				o->cls[n++] = 1;
+			}
+		o->n = n;
+		return;
+	}
 	for (unsigned i = 0; i < b->n; i++) {
 		o->idx[i] = (uint16_t)i;
 		o->cls[i] = 1;
 	}
 	o->n = b->n;
+	if (fn->level != FFPF_LVL_HOST)
+		return; /* its program counts what it sees */
 	fn->in += b->n;
 	fn->passed += b->n;
+}
+
+/* An offloaded function whose packets come up: it passed those with its bit in their mark.
+ * Its counters are the program's (ffpf_offload_sync). */
+static void run_lowered(struct ffpf *f, struct ffpf_fn *fn, const struct ffpf_batch *b)
+{
+	struct ffpf_sel *o = fn->out;
+	unsigned n = 0;
+	for (unsigned i = 0; i < b->n; i++)
+		if (f->mark[i] >> fn->lowbit & 1) {
+			o->idx[n] = (uint16_t)i;
+			o->cls[n++] = 1;
+		}
+	o->n = n;
+	fn->out_batch = f->nbatch;
 }
 
 static void run_fn(struct ffpf *f, struct ffpf_fn *fn, const struct ffpf_batch *b)
@@ -306,8 +345,10 @@ static void run_batch(struct ffpf *f, struct ffpf_fn *src, const struct ffpf_bat
 		}
 		fn = f->fn[r->ids[k]];
 		if (fn == src) {
-			run_source(fn, b);
+			run_source(f, fn, b);
 			fn->out_batch = f->nbatch;
+		} else if (fn->level != FFPF_LVL_HOST) {
+			run_lowered(f, fn, b);
 		} else {
 			run_fn(f, fn, b);
 		}
@@ -354,7 +395,8 @@ static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err, in
 }
 
 /* Every live source is idle: sleep in poll() until one has packets (or the timeout), instead of
- * spinning — and count the switch from busy to waiting (paper §III-B, NAPI-style). */
+ * spinning — and count the switch from busy to waiting (paper §III-B, NAPI-style).  In
+ * interrupt mode this runs before every packet, in poll mode never. */
 static int wait_sources(struct ffpf *f, int timeout_ms)
 {
 	struct pollfd p[64];
@@ -383,6 +425,15 @@ static int wait_sources(struct ffpf *f, int timeout_ms)
 	return 0;
 }
 
+static int live_sources(const struct ffpf *f)
+{
+	for (unsigned i = 0; i < f->nfn; i++)
+		if ((f->fn[i]->cls->flags & FFPF_CLASS_SOURCE) && f->fn[i]->cls->poll_fd &&
+		    !f->fn[i]->exhausted)
+			return 1;
+	return 0;
+}
+
 /* The packet limit is reached: every source ends, as at the end of its input. */
 static int end_all(struct ffpf *f)
 {
@@ -399,19 +450,31 @@ int ffpf_engine_step(struct ffpf *f)
 	uint64_t until;
 	int rc, idle;
 
+	if (f->noff)
+		ffpf_offload_sync(f);
+	/* -c N with programs below the host: they count what they see; not exact to the packet. */
+	if (f->opts.max_packets && f->noff &&
+	    f->packets - f->up + ffpf_offload_seen(f) >= f->opts.max_packets)
+		return end_all(f);
 	for (;;) {
+		if (f->opts.wait == FFPF_WAIT_INTERRUPT && live_sources(f) && (rc = wait_sources(f, 100)))
+			return rc;
 		src = pick_source(f, &until, &rc, &idle);
-		if (!src && !rc && idle) /* live sources, nothing now: wait, then let the caller look */
+		if (!src && !rc && idle) { /* live sources, nothing now: wait, then let the caller look */
+			if (f->opts.wait == FFPF_WAIT_POLL || f->opts.wait == FFPF_WAIT_INTERRUPT)
+				return 1; /* poll: spin; interrupt: waited above already */
 			return (rc = wait_sources(f, 100)) ? rc : 1;
+		}
 		if (!src)
 			return rc;
 		b->n = 0;
-		b->cap = FFPF_BATCH_MAX;
-		if (f->opts.max_packets) { /* -c N: the sources read exactly N packets in all */
-			if (f->packets >= f->opts.max_packets)
+		b->cap = f->opts.wait == FFPF_WAIT_INTERRUPT && src->cls->poll_fd ? 1 : FFPF_BATCH_MAX;
+		if (f->opts.max_packets && src->level == FFPF_LVL_HOST) { /* -c N: exactly N packets */
+			uint64_t done = f->packets - f->up;
+			if (done >= f->opts.max_packets)
 				return end_all(f);
-			if (f->opts.max_packets - f->packets < b->cap)
-				b->cap = (unsigned)(f->opts.max_packets - f->packets);
+			if (f->opts.max_packets - done < b->cap)
+				b->cap = (unsigned)(f->opts.max_packets - done);
 		}
 		b->pbuf = src->pbuf;
 		b->linktype = src->linktype;
@@ -430,6 +493,8 @@ int ffpf_engine_step(struct ffpf *f)
 		}
 		f->nbatch++;
 		f->packets += b->n;
+		if (src->level != FFPF_LVL_HOST)
+			f->up += b->n; /* came up from a program below, which counted them already */
 		run_batch(f, src, b);
 		return 1;
 	}
@@ -438,6 +503,7 @@ int ffpf_engine_step(struct ffpf *f)
 int ffpf_engine_finish(struct ffpf *f)
 {
 	int rc;
+	ffpf_offload_sync(f);
 	for (unsigned i = 0; i < f->nfn; i++) {
 		struct ffpf_fn *fn = f->fn[i];
 		if (fn->cls->finish && (rc = fn->cls->finish(fn)))

@@ -31,9 +31,13 @@ const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
 	x->name = fn->name;
 	x->cls = fn->cls->name;
 	x->params = fn->args->canon;
-	x->flowspace = "host";
+	x->flowspace = fn->runs[0] ? fn->runs : "host";
+	x->placed = fn->placed;
+	x->where = fn->placed[0] || fn->where[0] ? fn->where : "";
 	if (fn->cls->flags & FFPF_CLASS_SOURCE)
 		x->mode = "source";
+	else if (fn->level != 0) /* FFPF_LVL_HOST */
+		x->mode = "ebpf";
 	else if (fn->instantiated)
 		x->mode = fn->stage >= 0 ? "compiled" : "interpreted";
 	else /* before instantiate: what the plan expects */

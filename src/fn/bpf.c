@@ -129,8 +129,13 @@ static int bpf_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 	struct strbuf c = {0};
 	char name[64];
 
+	int host = ffpf_emit_target(e) == FFPF_TARGET_HOST;
+
 	snprintf(name, sizeof(name), "bpf_%s", ffpf_emit_id(e));
-	ffpf_cbpf_to_c(bp->prog.bf_insns, bp->prog.bf_len, name, &c);
+	if (host)
+		ffpf_cbpf_to_c(bp->prog.bf_insns, bp->prog.bf_len, name, &c);
+	else
+		ffpf_cbpf_to_ebpf_c(bp->prog.bf_insns, bp->prog.bf_len, name, &c);
 	if (c.oom)
 		return -ENOMEM;
 	/* the expression, as a comment that cannot end early */
@@ -140,8 +145,8 @@ static int bpf_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 		q[1] = '_';
 	ffpf_emit_decl(e, "/* %s: \"%s\" */\n%s", ffpf_fn_name(fn), expr, c.s);
 	sb_free(&c);
-	ffpf_emit_body(e, "if (%s(D, pkt->caplen, pkt->wirelen)) { out = in; "
-			  "ffpf_st64(M, ffpf_ld64(M) + 1); }", name);
+	ffpf_emit_body(e, "if (%s(%s, pkt->caplen, pkt->wirelen)) { out = in; ffpf_add64(M, 1); }",
+		       name, host ? "D" : "ctx");
 	return 0;
 }
 
@@ -168,5 +173,6 @@ const struct ffpf_class ffpf_fnclass_bpf = {
 	.fini = bpf_fini,
 	.call = bpf_call,
 	.emit_c = bpf_emit,
+	.flags = FFPF_CLASS_EBPF,
 	.call_out_words = 1,
 };

@@ -38,8 +38,7 @@ static uint32_t bytes_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const u
 
 static int bytes_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 {
-	ffpf_emit_body(e, "ffpf_st64(M, ffpf_ld64(M) + pkt->wirelen); "
-			  "ffpf_st64(M + 8, ffpf_ld64(M + 8) + pkt->caplen); out = in;");
+	ffpf_emit_body(e, "ffpf_add64(M, pkt->wirelen); ffpf_add64(M + 8, pkt->caplen); out = in;");
 	return 0;
 }
 
@@ -54,4 +53,5 @@ const struct ffpf_class ffpf_fnclass_bytes = {
 	.call = bytes_call,
 	.call_out_words = 2,
 	.emit_c = bytes_emit,
+	.flags = FFPF_CLASS_EBPF,
 };

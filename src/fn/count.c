@@ -31,7 +31,7 @@ static uint32_t count_call(struct ffpf_fn *fn, const struct ffpf_pkt *p, const u
 /* Native code: one add to the MBuf counter per packet. */
 static int count_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 {
-	ffpf_emit_body(e, "ffpf_st64(M, ffpf_ld64(M) + 1); out = in;");
+	ffpf_emit_body(e, "ffpf_add64(M, 1); out = in;");
 	return 0;
 }
 
@@ -46,4 +46,5 @@ const struct ffpf_class ffpf_fnclass_count = {
 	.call = count_call,
 	.call_out_words = 1,
 	.emit_c = count_emit,
+	.flags = FFPF_CLASS_EBPF,
 };

@@ -2,7 +2,11 @@
  * (ffpf_export_next()).  Its IBuf is the reader's queue: {PBuf sequence, class, source}; the
  * packets stay in their source's PBuf (no copy per reader).  A reader that falls further behind
  * than the IBuf (or the PBuf) holds loses its oldest packets and sees them counted as
- * reader_overrun, and the graph never waits for it.  Passes every packet on. */
+ * reader_overrun, and the graph never waits for it.  Passes every packet on.
+ *
+ * An export keeps packets beyond their batch, so it marks them kept (ffpf_pbuf_keep()): a source
+ * that copies on demand (dev,transfer=copy-on-demand) then copies them out of the capture ring
+ * before it gives the ring back, and the reader still finds them. */
 #include <errno.h>
 #include <string.h>
 #include "ffpf_int.h"
@@ -25,6 +29,9 @@ static unsigned export_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const
 {
 	uint64_t *m = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
 	m[0] += in->n; /* the engine writes the IBuf entries for every function it runs */
+	if (b->pbuf && b->pbuf->on_demand)
+		for (unsigned i = 0; i < in->n; i++)
+			ffpf_pbuf_keep(b->pbuf, b->seq[in->idx[i]]);
 	return ffpf_sel_pass_all(in, out);
 }
 

@@ -36,8 +36,8 @@ static unsigned head_run(struct ffpf_fn *fn, const struct ffpf_batch *b, const s
 static int head_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 {
 	unsigned long long limit = ffpf_arg_u64(ffpf_fn_args(fn), "expr");
-	ffpf_emit_body(e, "uint64_t d = ffpf_ld64(M); if (d < %lluull) { ffpf_st64(M, d + 1); out = in; }",
-		       limit);
+	ffpf_emit_body(e, "if (ffpf_ld64(M) < %lluull && ffpf_fetch_add64(M, 1) < %lluull) out = in;",
+		       limit, limit);
 	return 0;
 }
 
@@ -53,4 +53,5 @@ const struct ffpf_class ffpf_fnclass_head = {
 	.init = head_init,
 	.run = head_run,
 	.emit_c = head_emit,
+	.flags = FFPF_CLASS_EBPF,
 };

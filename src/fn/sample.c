@@ -75,12 +75,12 @@ static int sample_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 
 	if (sp->random)
 		ffpf_emit_body(e, "uint64_t x = ffpf_ld64(M + 16); x ^= x >> 12; x ^= x << 25; x ^= x >> 27; "
-				  "ffpf_st64(M + 16, x); ffpf_st64(M, ffpf_ld64(M) + 1); "
+				  "ffpf_st64(M + 16, x); ffpf_add64(M, 1); "
 				  "if ((x * 0x2545f4914f6cdd1dull) %% %lluull == 0) { out = in; "
-				  "ffpf_st64(M + 8, ffpf_ld64(M + 8) + 1); }", n);
+				  "ffpf_add64(M + 8, 1); }", n);
 	else
-		ffpf_emit_body(e, "uint64_t s = ffpf_ld64(M); ffpf_st64(M, s + 1); "
-				  "if (s %% %lluull == 0) { out = in; ffpf_st64(M + 8, ffpf_ld64(M + 8) + 1); }", n);
+		ffpf_emit_body(e, "uint64_t s = ffpf_fetch_add64(M, 1); "
+				  "if (s %% %lluull == 0) { out = in; ffpf_add64(M + 8, 1); }", n);
 	return 0;
 }
 
@@ -98,4 +98,5 @@ const struct ffpf_class ffpf_fnclass_sample = {
 	.instantiate = sample_instantiate,
 	.run = sample_run,
 	.emit_c = sample_emit,
+	.flags = FFPF_CLASS_EBPF,
 };

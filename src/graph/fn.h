@@ -36,6 +36,13 @@ struct ffpf_fn {
 	int instantiated;
 	int no_compile;
 	int stage;                    /* fused stage it runs in, or -1: interpreted */
+	int level;                    /* flowspace it runs in: FFPF_LVL_* (kern/offload.h) */
+	int lowbit;                   /* offloaded and its packets go up: its bit in the marks; -1 */
+	int allow;                    /* dev sources: the lowest level still allowed (after refusals) */
+	uint8_t *host_mbuf;           /* offloaded: its own MBuf, while mbuf points into the map */
+	char runs[48];                /* flowspace it runs in: "host", "kernel", "xdp@eth0" */
+	char placed[48];              /* flowspace the paper's rules chose ("xdp@eth0"), "" if none */
+	char where[200];              /* why it runs above that flowspace, when it does */
 	void *xctx;                   /* context its emitted code gets as X */
 	char why[160];                /* why it is interpreted (when it is) */
 	struct ffpf *owner;

@@ -1,8 +1,8 @@
-/* placement.c — the flowgraph mapped onto the flowspace hierarchy (paper §II) for `ffpf plan`:
- * this machine's tree (host > kernel > xdp@DEV per device used), a hierarchy file on top
- * (simulated boards, other class lists), and each function placed by the path-field rules of
- * src/place/.  The engine itself still runs every function in the host flowspace; the plan says
- * where each function belongs and, when that differs, where it runs today. */
+/* placement.c — the flowgraph mapped onto the flowspace hierarchy (paper §II): this machine's
+ * tree (host > kernel > xdp@DEV per device used), a hierarchy file on top (simulated boards,
+ * other class lists), and each function placed by the path-field rules of src/place/.  The
+ * tree is what kern/offload.c starts from to decide where functions really run; the text is
+ * the placement section of `ffpf plan`. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ static unsigned devices(const struct ffpf *f, const char **out, unsigned max)
 	return n;
 }
 
-static struct ffpf_hier *build_hier(const struct ffpf *f, struct ffpf_diag *d)
+struct ffpf_hier *ffpf_build_hier(const struct ffpf *f, struct ffpf_diag *d)
 {
 	const char *devs[FFPF_HIER_MAX_FS], *names[64];
 	unsigned ndev = devices(f, devs, FFPF_HIER_MAX_FS), nc = 0;
@@ -57,7 +57,7 @@ int ffpf_placement(const struct ffpf *f, struct strbuf *sb)
 
 	if (!in || !out)
 		goto done;
-	h = build_hier(f, &d);
+	h = ffpf_build_hier(f, &d);
 	if (!h) {
 		sb_printf(sb, "placement: %s", d.text);
 		rc = -EINVAL;
@@ -81,14 +81,6 @@ int ffpf_placement(const struct ffpf *f, struct strbuf *sb)
 		    "successor):\n");
 	sb_puts(sb, t ? t : "");
 	free(t);
-	for (unsigned i = 0; i < f->nfn; i++)
-		if (strcmp(ffpf_hier_fs(h, out[i].fs)->name, "host") &&
-		    !(f->fn[i]->cls->flags & FFPF_CLASS_SOURCE)) {
-			sb_puts(sb, "note: this release runs every function in the host flowspace; "
-				    "functions placed lower run there once the kernel and XDP flowspaces "
-				    "execute code\n");
-			break;
-		}
 done:
 	ffpf_hier_free(h);
 	free(in);

@@ -6,7 +6,9 @@
  * requests they are used. */
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include "ffpf_int.h"
+#include "kern/offload.h"
 #include "util/strbuf.h"
 #include "codegen/cc.h"
 
@@ -20,6 +22,8 @@ static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 	sb_puts(sb, ")  [");
 	if (fn->cls->flags & FFPF_CLASS_SOURCE)
 		sb_puts(sb, "source");
+	else if (fn->level != FFPF_LVL_HOST)
+		sb_puts(sb, fn->level == FFPF_LVL_XDP ? "eBPF, XDP program" : "eBPF, socket filter");
 	else if (fn->instantiated && fn->stage >= 0)
 		sb_printf(sb, "compiled, stage %d", fn->stage);
 	else if (fn->instantiated)
@@ -32,7 +36,11 @@ static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 		sb_printf(sb, "interpreted: %s", why);
 	else
 		sb_puts(sb, "compiled");
-	sb_puts(sb, ", host");
+	sb_printf(sb, ", %s", fn->runs[0] ? fn->runs : "host");
+	if (fn->placed[0])
+		sb_printf(sb, " (placed in %s; %s)", fn->placed, fn->where);
+	else if (fn->where[0] && (fn->cls->flags & FFPF_CLASS_SOURCE))
+		sb_printf(sb, " (%s)", fn->where);
 	if (fn->mbuf_size)
 		sb_printf(sb, ", mbuf %zuB", fn->mbuf_size);
 	if (fn->ninputs > 1) {
@@ -93,7 +101,7 @@ static void text_plan(struct strbuf *sb, const struct ffpf *f)
 		shared += f->fn[i]->nrequests > 1;
 	sb_printf(sb, "flowgraph: %u functions from %u request%s, %u shared\n", f->nfn, f->nrequests,
 		  f->nrequests == 1 ? "" : "s", shared);
-	sb_puts(sb, "flowspace host (userspace batch engine)\n");
+	sb_puts(sb, "each function: [mode, flowspace it runs in]\n");
 	int has_dev = 0;
 	for (unsigned i = 0; i < f->nfn; i++)
 		has_dev |= !strcmp(f->fn[i]->cls->name, "dev");
@@ -134,6 +142,10 @@ char *ffpf_plan(const struct ffpf *f, int dot)
 	struct strbuf sb = {0};
 	if (!f)
 		return NULL;
+	/* Where each function will run: decided now, before instantiate, as instantiate will
+	 * (the plan is the handle's; the levels are a cache in it). */
+	if (f->state == FFPF_S_POPULATING)
+		ffpf_offload_place((struct ffpf *)(uintptr_t)f);
 	if (dot)
 		dot_plan(&sb, f);
 	else

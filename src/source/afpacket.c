@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@ static int setup_ring(struct afpacket *a, size_t ring_bytes, uint32_t snaplen)
 	req.tp_frame_size = 2048; /* V3 packs frames; this only bounds the count */
 	req.tp_frame_nr = a->block_size / req.tp_frame_size * a->nblocks;
 	req.tp_retire_blk_tov = RETIRE_MS;
-	(void)snaplen;
+	a->snaplen = snaplen; /* V3 frames take whole packets: afpacket_next() cuts them */
 	if (setsockopt(a->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
 		return -1;
 	a->map_len = (size_t)a->block_size * a->nblocks;
@@ -59,8 +60,20 @@ static int setup_ring(struct afpacket *a, size_t ring_bytes, uint32_t snaplen)
 	return 0;
 }
 
+static int mtu_of(struct afpacket *a, const char *iface)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	if (ioctl(a->fd, SIOCGIFMTU, &ifr))
+		return -1;
+	a->mtu = ifr.ifr_mtu > 0 ? (uint32_t)ifr.ifr_mtu : 0;
+	return 0;
+}
+
 int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_t ring_bytes,
-		  int promisc, const struct sock_fprog *filter, char *err, size_t n)
+		  int promisc, int bpf_fd, char *err, size_t n)
 {
 	struct sockaddr_ll sll;
 
@@ -69,12 +82,13 @@ int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_
 	a->ifindex = (int)if_nametoindex(iface);
 	if (!a->ifindex)
 		return snprintf(err, n, "no interface named '%s' (see ip link)", iface), -ENODEV;
-	a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	/* Protocol 0: the socket receives nothing until bind(), so that no packet (of any device)
+	 * is queued before the filter and the ring are in place. */
+	a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (a->fd < 0)
 		return fail(a, err, n, "cannot open a packet socket for", iface);
-	/* Filter first, so that nothing unfiltered is queued before it is in place. */
-	if (filter && setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_FILTER, filter, sizeof(*filter)))
-		return fail(a, err, n, "the kernel refused the filter for", iface);
+	if (bpf_fd >= 0 && setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_BPF, &bpf_fd, sizeof(bpf_fd)))
+		return fail(a, err, n, "the kernel refused the socket filter for", iface);
 	if (setup_ring(a, ring_bytes, snaplen))
 		return fail(a, err, n, "cannot set up the capture ring on", iface);
 	memset(&sll, 0, sizeof(sll));
@@ -83,6 +97,8 @@ int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_
 	sll.sll_ifindex = a->ifindex;
 	if (bind(a->fd, (struct sockaddr *)&sll, sizeof(sll)))
 		return fail(a, err, n, "cannot bind to", iface);
+	if (mtu_of(a, iface))
+		return fail(a, err, n, "cannot read the MTU of", iface);
 	if (promisc) {
 		struct packet_mreq mr = {.mr_ifindex = a->ifindex, .mr_type = PACKET_MR_PROMISC};
 		if (setsockopt(a->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)))
@@ -137,6 +153,8 @@ int afpacket_next(struct afpacket *a, struct afpacket_rec *r)
 	r->wirelen = h->tp_len;
 	if ((h->tp_status & TP_STATUS_VLAN_VALID) || h->hv1.tp_vlan_tci)
 		put_vlan_back(h, r);
+	if (r->caplen > a->snaplen)
+		r->caplen = a->snaplen;
 	r->ts_ns = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
 	r->pos = a->cur * a->block_size + (uint64_t)(a->pkt - (uint8_t *)block(a, a->cur));
 	a->pkt += h->tp_next_offset;
@@ -145,9 +163,11 @@ int afpacket_next(struct afpacket *a, struct afpacket_rec *r)
 	return 1;
 }
 
-void afpacket_release(struct afpacket *a)
+void afpacket_release(struct afpacket *a, uint64_t keep)
 {
 	uint64_t upto = a->in_block ? a->cur : a->next_block;
+	if (keep / a->block_size < upto)
+		upto = keep / a->block_size;
 	for (; a->oldest < upto; a->oldest++) {
 		struct tpacket_block_desc *b = block(a, a->oldest);
 		__atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);

@@ -5,7 +5,8 @@
  * out and the batch holding them is done.  Each packet has a stream position
  * (block sequence × block size + offset), and `valid_from` is the first position of the oldest
  * block we still own, so readers of a released block see a counted overrun, never new bytes.
- * An optional classic-BPF program runs in the kernel (SO_ATTACH_FILTER): the kernel flowspace.
+ * An optional eBPF socket filter (SO_ATTACH_BPF, kern/offload.h) is the kernel flowspace: it
+ * decides, before the ring, which packets come up.
  */
 #ifndef FFPF_SOURCE_AFPACKET_H
 #define FFPF_SOURCE_AFPACKET_H
@@ -30,6 +31,8 @@ struct afpacket {
 	uint64_t kernel_drops;/* PACKET_STATISTICS tp_drops, summed */
 	uint64_t kernel_seen; /* PACKET_STATISTICS tp_packets, summed */
 	int ifindex;
+	uint32_t mtu;         /* the interface's MTU when it was opened */
+	uint32_t snaplen;     /* caplen is cut to this (the kernel has no snaplen for TPACKET_V3) */
 };
 
 struct afpacket_rec {
@@ -39,15 +42,18 @@ struct afpacket_rec {
 };
 
 /* Open iface: a TPACKET_V3 ring of about ring_bytes, promiscuous if asked, snaplen bytes per
- * packet, and filter (may be NULL) attached in the kernel.  0, or -errno with err filled
- * (no such interface, no permission: root or CAP_NET_RAW is needed). */
+ * packet, and the eBPF socket filter bpf_fd (-1: none) attached before any packet is queued.  0, or -errno with err filled
+ * (no such interface, no permission: root or CAP_NET_RAW is needed).  a->mtu is the interface's
+ * MTU then (for sizing copies: see xfer.h). */
 int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_t ring_bytes,
-		  int promisc, const struct sock_fprog *filter, char *err, size_t errlen);
+		  int promisc, int bpf_fd, char *err, size_t errlen);
 /* Next packet: 1 and *r; 0 if none is ready now.  Blocks are never given back here: only by
  * afpacket_release(), when the batch holding their packets is done. */
 int afpacket_next(struct afpacket *a, struct afpacket_rec *r);
-/* Give back to the kernel every fully read block before the one in use (the batch is done). */
-void afpacket_release(struct afpacket *a);
+/* Give back to the kernel every fully read block before the one in use (the batch is done, or
+ * its packets were copied out), but not the block holding stream position keep (a packet read
+ * and not yet delivered; UINT64_MAX: none). */
+void afpacket_release(struct afpacket *a, uint64_t keep);
 /* Wait up to timeout_ms for packets (poll); 1 ready, 0 timeout, -errno (e.g. -ENETDOWN). */
 int afpacket_wait(struct afpacket *a, int timeout_ms);
 /* Refresh kernel_drops/kernel_seen from the socket's statistics. */

@@ -1,0 +1,451 @@
+/* offload.c — which functions run below the host, and running them there (see offload.h).
+ *
+ * The paper's rules (src/place/) say where each function belongs.  What this machine's
+ * barriers can carry then cuts that down, and every cut is written in the function's `where`:
+ *   - one program per device: a function below the host takes packets from one device, from
+ *     that device itself or from functions in the same program;
+ *   - decisions only travel up with the packet: a function whose input runs higher (or in
+ *     another program) runs in the host;
+ *   - an XDP program hands packets up with a 32-bit mark (one bit per stream that goes up);
+ *     a socket filter with one bit: accept or not.  So from the kernel flowspace at most one
+ *     stream goes up, the others' functions run in the host;
+ *   - on refusal (no clang, the verifier, XDP not allowed on the device) the device's
+ *     functions go one flowspace up: XDP → socket filter → host.
+ */
+#include "kern/offload.h"
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codegen/cc.h"
+#include "ffpf_int.h"
+#include "place/place.h"
+#include "util/strbuf.h"
+
+#define RING_BYTES (16u << 20) /* XDP → host ring: ~8 k full-size packets */
+#define UP_SNAP    16384u      /* XDP: most bytes of a packet that go up (jumbo frames fit) */
+
+static int is_dev(const struct ffpf_fn *fn)
+{
+	return (fn->cls->flags & FFPF_CLASS_SOURCE) && !strcmp(fn->cls->name, "dev");
+}
+
+static void set_host(struct ffpf_fn *fn, const char *fmt, const char *arg)
+{
+	fn->level = FFPF_LVL_HOST;
+	fn->lowbit = -1;
+	if (!fn->where[0])
+		snprintf(fn->where, sizeof(fn->where), fmt, arg);
+}
+
+/* The paper's placement, as levels: fn->placed and a first fn->level. */
+static int place_rules(struct ffpf *f)
+{
+	struct ffpf_place_in *in = calloc(f->nfn, sizeof(*in));
+	struct ffpf_place_out *out = calloc(f->nfn, sizeof(*out));
+	struct ffpf_diag d;
+	struct ffpf_hier *h = NULL;
+	int rc = -ENOMEM;
+
+	if (!in || !out)
+		goto done;
+	rc = 0;
+	if (!(h = ffpf_build_hier(f, &d)))
+		goto done; /* no tree (a bad hierarchy file): everything in the host; plan says why */
+	for (unsigned i = 0; i < f->nfn; i++) {
+		const struct ffpf_fn *fn = f->fn[i];
+		in[i] = (struct ffpf_place_in){fn->name, fn->cls->name, fn->inputs, fn->ninputs,
+					       is_dev(fn) ? ffpf_arg_str(fn->args, "expr") : NULL};
+	}
+	if (ffpf_place(h, in, f->nfn, out, &d))
+		goto done;
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		const struct ffpf_flowspace *fs = ffpf_hier_fs(h, out[i].fs);
+		if (fn->cls->flags & FFPF_CLASS_SOURCE)
+			continue;
+		snprintf(fn->placed, sizeof(fn->placed), "%s", fs->name);
+		if (fs->kind == FFPF_FS_XDP)
+			fn->level = FFPF_LVL_XDP;
+		else if (fs->kind == FFPF_FS_KERNEL)
+			fn->level = FFPF_LVL_KERNEL;
+		else if (fs->kind != FFPF_FS_HOST && fs->kind != FFPF_FS_APP)
+			set_host(fn, "%s is not on this machine (a hierarchy-file flowspace): runs in the host",
+				 fs->name);
+	}
+done:
+	ffpf_hier_free(h);
+	free(in);
+	free(out);
+	return rc;
+}
+
+/* One program per device, decisions only go up, no lower than the device allows: a pass in
+ * topological order setting lowdev[] (the device whose program runs the function). */
+static void inputs_rule(struct ffpf *f, int *lowdev)
+{
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		int dev = -1;
+		lowdev[i] = -1;
+		if ((fn->cls->flags & FFPF_CLASS_SOURCE) || fn->level == FFPF_LVL_HOST)
+			continue;
+		for (unsigned k = 0; k < fn->ninputs && fn->level != FFPF_LVL_HOST; k++) {
+			const struct ffpf_fn *x = f->fn[fn->inputs[k]];
+			int d = is_dev(x) ? (int)x->id : lowdev[x->id];
+			if (d < 0 && x->where[0])
+				set_host(fn, "%s", x->where); /* its input moved up: for the same reason */
+			else if (d < 0)
+				set_host(fn, "its input %s runs higher up: packets never go down", x->name);
+			else if (dev >= 0 && d != dev)
+				set_host(fn, "%s: inputs from two devices meet in the host (one program per device)",
+					 fn->cls->name);
+			else
+				dev = d;
+		}
+		if (fn->level == FFPF_LVL_HOST)
+			continue;
+		if (fn->level > f->fn[dev]->allow) { /* not allowed, or the device refused this level */
+			fn->level = f->fn[dev]->allow;
+			snprintf(fn->where, sizeof(fn->where), "%s", f->fn[dev]->where);
+			if (fn->level == FFPF_LVL_HOST)
+				continue;
+		}
+		for (unsigned k = 0; k < fn->ninputs; k++) {
+			const struct ffpf_fn *x = f->fn[fn->inputs[k]];
+			if (!is_dev(x) && x->level != fn->level)
+				set_host(fn, "its input %s runs in another flowspace: one program per device",
+					 x->name);
+		}
+		if (fn->level == FFPF_LVL_HOST)
+			continue;
+		lowdev[i] = dev;
+	}
+}
+
+/* One program per device: the device's level is the lowest its functions got; a function at
+ * another level (a hierarchy file can split classes between xdp and kernel) runs in the host. */
+static void one_level(struct ffpf *f, const int *lowdev)
+{
+	for (unsigned i = 0; i < f->nfn; i++)
+		if (lowdev[i] >= 0 && f->fn[lowdev[i]]->level < f->fn[i]->level)
+			f->fn[lowdev[i]]->level = f->fn[i]->level;
+	for (unsigned i = 0; i < f->nfn; i++)
+		if (lowdev[i] >= 0 && f->fn[i]->level != f->fn[lowdev[i]]->level)
+			set_host(f->fn[i], "%s", "its device runs an XDP program; a second program in the "
+				 "kernel for it is not made");
+}
+
+static int goes_up(const struct ffpf *f, unsigned id)
+{
+	for (unsigned i = id + 1; i < f->nfn; i++)
+		for (unsigned k = 0; k < f->fn[i]->ninputs; k++)
+			if (f->fn[i]->inputs[k] == id && f->fn[i]->level == FFPF_LVL_HOST)
+				return 1;
+	return 0;
+}
+
+/* Bits for the streams that go up, per device; more than its barrier carries: the last one
+ * moves to the host and 1 is returned (the caller runs the rules again). */
+static int assign_bits(struct ffpf *f, const int *lowdev)
+{
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *d = f->fn[i];
+		unsigned n = 0, cap;
+		if (!is_dev(d) || d->level == FFPF_LVL_HOST)
+			continue;
+		cap = d->level == FFPF_LVL_XDP ? 32 : 1;
+		for (unsigned j = i; j < f->nfn; j++) {
+			struct ffpf_fn *fn = f->fn[j];
+			fn->lowbit = -1;
+			if ((j != i && lowdev[j] != (int)i) || !goes_up(f, j))
+				continue;
+			if (n == cap && j != i) {
+				fn->where[0] = 0; /* this reason replaces any earlier one */
+				set_host(fn, "%s", d->level == FFPF_LVL_XDP
+						      ? "more than 32 streams would go up from one XDP program"
+						      : "a socket filter passes one stream up, and another "
+							"already does");
+				return 1;
+			}
+			fn->lowbit = (int)n++;
+		}
+	}
+	return 0;
+}
+
+static void free_units(struct ffpf *f)
+{
+	for (unsigned u = 0; u < f->noff; u++) {
+		free(f->off[u].ids);
+		free(f->off[u].stat_off);
+		free(f->off[u].mbuf_off);
+		free(f->off[u].src);
+	}
+	free(f->off);
+	f->off = NULL;
+	f->noff = 0;
+}
+
+static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
+{
+	const struct ffpf_fn *d = f->fn[dev];
+	struct ffpf_offload *u = realloc(f->off, (f->noff + 1) * sizeof(*u));
+	size_t at;
+
+	if (!u)
+		return -ENOMEM;
+	f->off = u;
+	u = &f->off[f->noff++];
+	memset(u, 0, sizeof(*u));
+	u->bpf.prog_fd = u->bpf.link_fd = u->bpf.ring_fd = -1;
+	u->dev = dev;
+	u->target = d->level == FFPF_LVL_XDP ? FFPF_TARGET_XDP : FFPF_TARGET_SOCKET;
+	u->ids = calloc(f->nfn, sizeof(unsigned));
+	u->stat_off = calloc(f->nfn, sizeof(size_t));
+	u->mbuf_off = calloc(f->nfn, sizeof(size_t));
+	if (!u->ids || !u->stat_off || !u->mbuf_off)
+		return -ENOMEM;
+	if (d->lowbit >= 0)
+		u->up_mask |= 1u << d->lowbit;
+	for (unsigned j = dev + 1; j < f->nfn; j++)
+		if (lowdev[j] == (int)dev)
+			u->ids[u->nids++] = j;
+	at = FFPF_OFF_FIRST + 16 * (size_t)u->nids;
+	for (unsigned k = 0; k < u->nids; k++) {
+		const struct ffpf_fn *fn = f->fn[u->ids[k]];
+		u->stat_off[k] = FFPF_OFF_FIRST + 16 * (size_t)k;
+		u->mbuf_off[k] = at;
+		at += (fn->mbuf_size + 7) & ~(size_t)7;
+		if (fn->lowbit >= 0)
+			u->up_mask |= 1u << fn->lowbit;
+	}
+	u->mem_size = at;
+	uint64_t snap = ffpf_arg_u64(d->args, "snaplen");
+	u->snap = snap < UP_SNAP ? (uint32_t)snap : UP_SNAP;
+	u->ring_bytes = RING_BYTES;
+	return 0;
+}
+
+/* Levels from scratch, for the devices' current allowances. */
+static int place_levels(struct ffpf *f)
+{
+	int *lowdev = calloc(f->nfn ? f->nfn : 1, sizeof(int));
+	int rc;
+
+	if (!lowdev)
+		return -ENOMEM;
+	free_units(f);
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		fn->level = FFPF_LVL_HOST;
+		fn->lowbit = -1;
+		fn->placed[0] = 0;
+		if (!is_dev(fn))
+			fn->where[0] = 0;
+	}
+	if ((rc = place_rules(f)))
+		goto done;
+	do {
+		inputs_rule(f, lowdev);
+		for (unsigned i = 0; i < f->nfn; i++)
+			if (is_dev(f->fn[i]))
+				f->fn[i]->level = FFPF_LVL_HOST;
+		one_level(f, lowdev);
+		inputs_rule(f, lowdev); /* functions one_level moved up take their dependents along */
+	} while (assign_bits(f, lowdev));
+	for (unsigned i = 0; i < f->nfn && !rc; i++)
+		if (is_dev(f->fn[i]) && f->fn[i]->level != FFPF_LVL_HOST)
+			rc = make_unit(f, i, lowdev);
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		int dev = is_dev(fn) ? (int)i : lowdev[i];
+		if (fn->level == FFPF_LVL_XDP)
+			snprintf(fn->runs, sizeof(fn->runs), "xdp@%s", ffpf_arg_str(f->fn[dev]->args, "expr"));
+		else
+			snprintf(fn->runs, sizeof(fn->runs), "%s", fn->level == FFPF_LVL_KERNEL ? "kernel" : "host");
+		if (!strcmp(fn->runs, fn->placed))
+			fn->placed[0] = 0; /* placed where it runs: nothing to say */
+	}
+done:
+	free(lowdev);
+	return rc;
+}
+
+int ffpf_offload_place(struct ffpf *f)
+{
+	int lowest = f->opts.lowest == FFPF_LOWEST_HOST     ? FFPF_LVL_HOST
+		     : f->opts.lowest == FFPF_LOWEST_KERNEL ? FFPF_LVL_KERNEL
+							    : FFPF_LVL_XDP;
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		fn->where[0] = 0;
+		fn->allow = lowest;
+		if (is_dev(fn) && lowest != FFPF_LVL_XDP)
+			snprintf(fn->where, sizeof(fn->where), "%s not allowed (--lowest %s)",
+				 lowest == FFPF_LVL_HOST ? "XDP and kernel" : "XDP",
+				 lowest == FFPF_LVL_HOST ? "host" : "kernel");
+	}
+	return place_levels(f);
+}
+
+struct ffpf_offload *ffpf_offload_of(struct ffpf *f, unsigned dev)
+{
+	for (unsigned u = 0; u < f->noff; u++)
+		if (f->off[u].dev == dev)
+			return &f->off[u];
+	return NULL;
+}
+
+/* Compile and load u's program; XDP programs are attached here too (so that a refusal can
+ * still move the device's functions up).  0, or -errno with why. */
+static int load_unit(struct ffpf *f, struct ffpf_offload *u, char *why, size_t n)
+{
+	struct strbuf src = {0};
+	char obj[4200];
+	int rc = ffpf_ebpf_generate(f, u, &src, why, n);
+
+	if (rc) {
+		sb_free(&src);
+		return rc;
+	}
+	free(u->src);
+	u->src = sb_take(&src);
+	if (!u->src)
+		return -ENOMEM;
+	if (ffpf_cc_bpf(u->src, strlen(u->src), obj, sizeof(obj), why, n))
+		return -ENOEXEC;
+	if ((rc = ffpf_bpf_open(&u->bpf, obj, u->mem_size, why, n)))
+		return rc;
+	if (u->target == FFPF_TARGET_XDP) {
+		const char *ifname = ffpf_arg_str(f->fn[u->dev]->args, "expr");
+		unsigned ifindex = if_nametoindex(ifname);
+		if (!ifindex)
+			return snprintf(why, n, "no such network device '%s'", ifname), -ENODEV;
+		if ((rc = ffpf_bpf_attach_xdp(&u->bpf, (int)ifindex, why, n)))
+			return rc;
+	}
+	u->loaded = 1;
+	return 0;
+}
+
+/* The functions' MBufs become the map's (their initial contents copied in: a sampler's seed). */
+static void bind_mbufs(struct ffpf *f, struct ffpf_offload *u)
+{
+	struct ffpf_fn *d = f->fn[u->dev];
+	d->host_mbuf = d->mbuf; /* the device's packets/bytes are the program's first counters */
+	d->mbuf = u->bpf.mem;
+	for (unsigned k = 0; k < u->nids; k++) {
+		struct ffpf_fn *fn = f->fn[u->ids[k]];
+		if (fn->mbuf_size)
+			memcpy(u->bpf.mem + u->mbuf_off[k], fn->mbuf, fn->mbuf_size);
+		fn->host_mbuf = fn->mbuf;
+		fn->mbuf = u->bpf.mem + u->mbuf_off[k];
+	}
+}
+
+static void unbind_mbufs(struct ffpf *f, struct ffpf_offload *u)
+{
+	for (unsigned k = 0; k < u->nids; k++) {
+		struct ffpf_fn *fn = f->fn[u->ids[k]];
+		if (!fn->host_mbuf)
+			continue;
+		if (fn->mbuf_size)
+			memcpy(fn->host_mbuf, fn->mbuf, fn->mbuf_size); /* results stay readable */
+		fn->mbuf = fn->host_mbuf;
+		fn->host_mbuf = NULL;
+	}
+	struct ffpf_fn *d = f->fn[u->dev];
+	if (d->host_mbuf) {
+		if (d->mbuf_size)
+			memcpy(d->host_mbuf, d->mbuf, d->mbuf_size < 16 ? d->mbuf_size : 16);
+		d->mbuf = d->host_mbuf;
+		d->host_mbuf = NULL;
+	}
+}
+
+static void close_units(struct ffpf *f)
+{
+	for (unsigned u = 0; u < f->noff; u++) {
+		if (f->off[u].loaded)
+			ffpf_offload_sync(f);
+		unbind_mbufs(f, &f->off[u]);
+		ffpf_bpf_close(&f->off[u].bpf);
+		f->off[u].loaded = 0;
+	}
+}
+
+int ffpf_offload_load(struct ffpf *f)
+{
+	char why[1024];
+	int rc;
+
+	for (unsigned u = 0; u < f->noff; u++) {
+		struct ffpf_offload *o = &f->off[u];
+		struct ffpf_fn *d = f->fn[o->dev];
+		if ((rc = load_unit(f, o, why, sizeof(why))) == 0)
+			continue;
+		if (rc == -ENOMEM)
+			return rc;
+		/* Refused: this device goes one flowspace up, and everything is placed again. */
+		close_units(f);
+		d->allow = d->level - 1;
+		snprintf(d->where, sizeof(d->where), "%s refused: %.150s",
+			 d->level == FFPF_LVL_XDP ? "XDP" : "the socket filter", why);
+		if ((rc = place_levels(f)))
+			return rc;
+		u = (unsigned)-1; /* start over: the units changed */
+	}
+	for (unsigned u = 0; u < f->noff; u++) {
+		struct ffpf_offload *o = &f->off[u];
+		struct ffpf_fn *d = f->fn[o->dev];
+		bind_mbufs(f, o);
+		if (o->target == FFPF_TARGET_XDP && !d->where[0])
+			snprintf(d->where, sizeof(d->where), "%.100s%s%.90s",
+				 o->bpf.generic ? o->bpf.mode_why : "XDP in native (driver) mode",
+				 o->bpf.stale[0] ? "; " : "", o->bpf.stale);
+	}
+	return 0;
+}
+
+void ffpf_offload_sync(struct ffpf *f)
+{
+	for (unsigned u = 0; u < f->noff; u++) {
+		const struct ffpf_offload *o = &f->off[u];
+		const uint8_t *m = o->bpf.mem;
+		struct ffpf_fn *d = f->fn[o->dev];
+		if (!o->loaded || !m)
+			continue;
+		d->in = d->passed = __atomic_load_n((const uint64_t *)(const void *)(m + FFPF_OFF_PACKETS),
+						    __ATOMIC_RELAXED);
+		if (o->target == FFPF_TARGET_XDP)
+			d->drops[FFPF_DROP_RING_FULL] =
+				__atomic_load_n((const uint64_t *)(const void *)(m + FFPF_OFF_RING_FULL), __ATOMIC_RELAXED);
+		for (unsigned k = 0; k < o->nids; k++) {
+			struct ffpf_fn *fn = f->fn[o->ids[k]];
+			const uint64_t *st = (const uint64_t *)(const void *)(m + o->stat_off[k]);
+			uint64_t in = __atomic_load_n(&st[0], __ATOMIC_RELAXED);
+			uint64_t passed = __atomic_load_n(&st[1], __ATOMIC_RELAXED);
+			fn->in = in;
+			fn->passed = passed < in ? passed : in;
+			fn->drops[fn->cls->drop_reason] = in - fn->passed;
+		}
+	}
+}
+
+uint64_t ffpf_offload_seen(const struct ffpf *f)
+{
+	uint64_t n = 0;
+	for (unsigned u = 0; u < f->noff; u++)
+		if (f->off[u].loaded)
+			n += __atomic_load_n((const uint64_t *)(const void *)(f->off[u].bpf.mem + FFPF_OFF_PACKETS),
+					     __ATOMIC_RELAXED);
+	return n;
+}
+
+void ffpf_offload_close(struct ffpf *f)
+{
+	close_units(f);
+	free_units(f);
+}

@@ -1,0 +1,91 @@
+/* offload.h — running the lowest part of a flowgraph in the kernel: one eBPF program per live
+ * device, as an XDP program at the driver or as a socket filter on its AF_PACKET socket
+ * (paper §II–§III; docs/hierarchy.md "Execution").
+ *
+ * Roadmap:  ffpf_offload_place()     — at instantiate, before any function opens: each
+ *                                      function's level (xdp / kernel / host) from the paper's
+ *                                      placement, cut where this machine's barriers cannot
+ *                                      carry a decision up (see offload.c);
+ *           ffpf_offload_load()      — after the functions are instantiated: per device,
+ *                                      generate the eBPF unit (ebpfunit.c), compile it with
+ *                                      clang, load and attach it (bpfload.c); on any refusal
+ *                                      the device's functions go one flowspace up and the
+ *                                      plan says why;
+ *           ffpf_offload_sync()      — copy the counters the programs keep in their map into
+ *                                      the functions' counters (results, progress line);
+ *           ffpf_offload_close()     — detach and unload everything.
+ * The MBufs of offloaded functions are the program's map, mapped into our memory: results are
+ * read from it in place, never copied. */
+#ifndef FFPF_KERN_OFFLOAD_H
+#define FFPF_KERN_OFFLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <ffpf/class.h>
+#include "kern/bpfload.h"
+
+struct ffpf;
+struct strbuf;
+
+/* Where a function runs (struct ffpf_fn.level). */
+enum ffpf_level { FFPF_LVL_HOST = 0, FFPF_LVL_KERNEL = 1, FFPF_LVL_XDP = 2 };
+
+/* Offsets in the map value of every offloaded unit: the device's own counters. */
+#define FFPF_OFF_PACKETS   0   /* packets the program saw        } the dev function's MBuf, */
+#define FFPF_OFF_BYTES     8   /* their bytes on the wire        } which points here while */
+#define FFPF_OFF_COPIED    16  /* the dev's own: packets copied  } the program runs */
+#define FFPF_OFF_RING_FULL 24  /* packets that should have gone up but found the ring full */
+#define FFPF_OFF_FIRST     32  /* per function: u64 in, u64 passed; then the MBufs */
+
+/* A record in the XDP ring: this header, then caplen bytes of the packet (kernel-padded to 8). */
+struct ffpf_up_rec {
+	uint64_t ts_ns;    /* CLOCK_MONOTONIC */
+	uint32_t caplen;
+	uint32_t wirelen;
+	uint32_t mark;     /* bit k: the function with lowbit k passed the packet */
+	uint32_t pad;
+};
+
+/* One device's offloaded part of the flowgraph. */
+struct ffpf_offload {
+	unsigned dev;              /* id of its dev function */
+	enum ffpf_target target;   /* FFPF_TARGET_XDP or FFPF_TARGET_SOCKET */
+	unsigned *ids, nids;       /* the functions in it, in topological order */
+	size_t *stat_off;          /* per function: offset of its {in, passed} in the map */
+	size_t *mbuf_off;          /* per function: offset of its MBuf in the map */
+	size_t mem_size;           /* bytes of the map value */
+	uint32_t up_mask;          /* bits of the marks that go up (0: no packet leaves the program) */
+	uint32_t snap;             /* XDP: bytes of a packet copied up */
+	uint32_t ring_bytes;       /* XDP: size of the ring to the host */
+	char *src;                 /* the generated C (plan --emit-c) */
+	struct ffpf_bpf bpf;       /* the loaded program and its maps */
+	int loaded;
+};
+
+/* Decide every function's level (fn->level, fn->lowbit) and the per-device units (f->off).
+ * Never fails for placement reasons: what cannot go low stays in the host, with fn->where
+ * saying why.  0 or -ENOMEM. */
+int ffpf_offload_place(struct ffpf *f);
+
+/* Generate, compile, load and attach each device's program, falling back one flowspace up on
+ * refusal (XDP → socket filter → host).  Called after every function is instantiated and
+ * before the devices open their sockets.  0, or -errno for out-of-memory only. */
+int ffpf_offload_load(struct ffpf *f);
+
+/* The offloaded unit of device function dev, or NULL. */
+struct ffpf_offload *ffpf_offload_of(struct ffpf *f, unsigned dev);
+
+/* Fold the programs' counters into the functions' counters. */
+void ffpf_offload_sync(struct ffpf *f);
+
+/* Packets the programs of f have seen (for -c N when nothing goes up). */
+uint64_t ffpf_offload_seen(const struct ffpf *f);
+
+/* Detach and unload every program; MBufs go back to host memory.  Safe to call twice. */
+void ffpf_offload_close(struct ffpf *f);
+
+/* Generate the eBPF C of o into out (ebpfunit.c).  0, or -ENOTSUP with why (a function whose
+ * class cannot emit eBPF), -ENOMEM. */
+int ffpf_ebpf_generate(struct ffpf *f, struct ffpf_offload *o, struct strbuf *out, char *why,
+		       size_t n);
+#endif
