@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct cli {
 	int quiet, json, dot, no_compile, emit_c;
 	const char *hierarchy;  /* --hierarchy FILE */
 	int lowest;             /* --lowest: enum ffpf_lowest */
+	int workers;            /* --workers N: PACKET_FANOUT members, one flowgraph each */
 	int wait;               /* --wait: enum ffpf_wait */
 	double duration;        /* --duration: stop after this many seconds (0: no limit) */
 	unsigned long long max_packets; /* -c: stop after this many packets (0: no limit) */
@@ -35,13 +37,18 @@ struct cli {
 	int nsources;
 };
 
+#define MAX_WORKERS 64
+
 static struct ffpf *g_ffpf;
+static struct ffpf *g_workers[MAX_WORKERS]; /* --workers: stopped together on a signal */
+static unsigned long long g_share[MAX_WORKERS]; /* --workers: packets each worker's sources saw */
+static int g_nshare;
 static volatile sig_atomic_t g_signal;
 
 static void usage(FILE *out)
 {
 	fputs("usage: ffpf run [-r FILE | -i IFACE]... [-c N] [--duration S] [-q] [--json] [--no-compile]\n"
-	      "                [--lowest xdp|kernel|host] [--wait adaptive|interrupt|poll]\n"
+	      "                [--lowest xdp|kernel|host] [--wait adaptive|interrupt|poll] [--workers N]\n"
 	      "                [-f REQFILE] [EXPR]...\n"
 	      "       ffpf plan [--dot | --emit-c] [--hierarchy FILE] [--lowest L] [-r FILE | -i IFACE]... [-f REQFILE] [EXPR]...\n"
 	      "       ffpf classes [--json]\n"
@@ -61,7 +68,8 @@ static void usage(FILE *out)
 	      "  --hierarchy F  flowspace hierarchy file for placement (docs/hierarchy.md)\n"
 	      "  --no-compile   interpreters only (no native code)\n"
 	      "  --lowest L     lowest flowspace for functions of live sources: xdp (default), kernel, host\n"
-	      "  --wait M       waiting for live sources: adaptive (default), interrupt, poll\n\n"
+	      "  --wait M       waiting for live sources: adaptive (default), interrupt, poll\n"
+	      "  --workers N    N flowgraphs in N threads sharing each device (PACKET_FANOUT)\n\n"
 	      "See ffpf(1), docs/language.md, and `ffpf classes` for the functions.\n",
 	      out);
 }
@@ -77,6 +85,8 @@ static void on_signal(int sig)
 {
 	g_signal = sig;
 	ffpf_stop(g_ffpf);
+	for (int i = 0; i < MAX_WORKERS; i++)
+		ffpf_stop(g_workers[i]); /* NULL is fine */
 }
 
 static char *slurp(const char *path)
@@ -240,9 +250,16 @@ static void print_json(struct ffpf *f)
 	struct ffpf_engine_stats es;
 	ffpf_engine_stats(f, &es);
 	sb_printf(&sb, "{\"packets_read\":%llu,\"engine\":{\"batches\":%llu,\"waits\":%llu,"
-		  "\"switches\":%llu},\"functions\":[",
+		  "\"switches\":%llu},",
 		  (unsigned long long)ffpf_packets_read(f), (unsigned long long)es.batches,
 		  (unsigned long long)es.waits, (unsigned long long)es.switches);
+	if (g_nshare) { /* --workers: the packets each one's sources saw */
+		sb_puts(&sb, "\"workers\":[");
+		for (int k = 0; k < g_nshare; k++)
+			sb_printf(&sb, "%s%llu", k ? "," : "", g_share[k]);
+		sb_puts(&sb, "],");
+	}
+	sb_puts(&sb, "\"functions\":[");
 	for (unsigned i = 0; i < ffpf_fn_count(f); i++) {
 		const struct ffpf_fn_info *x = ffpf_fn_info(f, i);
 		sb_puts(&sb, i ? ",\n  {" : "\n  {\"name\":");
@@ -312,16 +329,132 @@ static void progress(struct ffpf *f, double t0, double *last, int tty, int final
 	fputs(tty && !final ? "   " : "\n", stderr);
 }
 
+/* ---- --workers N: one flowgraph per thread, each on its share of the devices' packets ---- */
+
+struct worker {
+	struct ffpf *f;
+	pthread_t thread;
+	volatile int done;
+	int rc;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	while ((w->rc = ffpf_step(w->f)) > 0 && !ffpf_stopped(w->f))
+		;
+	w->done = 1;
+	return NULL;
+}
+
+/* Workers share live devices only: a trace would be read by each, a file written by each. */
+static int workers_fit(struct ffpf *f)
+{
+	static const char *const alone[] = {"file", "dump", "export"};
+	for (unsigned i = 0; i < ffpf_fn_count(f); i++)
+		for (unsigned k = 0; k < 3; k++)
+			if (!strcmp(ffpf_fn_info(f, i)->cls, alone[k]))
+				return fprintf(stderr, "ffpf: --workers shares live devices between workers; "
+					       "'%s' (%s) would run once per worker: drop --workers\n",
+					       ffpf_fn_info(f, i)->name, alone[k]), 0;
+	return 1;
+}
+
+static int start_workers(const struct cli *c, struct worker *w, int argc, char **argv)
+{
+	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile, .hierarchy = c->hierarchy,
+			      .lowest = c->lowest, .wait = c->wait,
+			      .fanout = ((unsigned)getpid() & 0x7fffu) + 1};
+	for (int i = 0; i < c->workers; i++) {
+		int rc;
+		if (!(w[i].f = g_workers[i] = ffpf_create(&o)))
+			return perror("ffpf"), EXIT_RUN;
+		if ((rc = build(w[i].f, c, argc, argv)))
+			return rc;
+		if (!i && !workers_fit(w[i].f))
+			return EXIT_USAGE;
+		if (ffpf_instantiate(w[i].f) || ffpf_activate(w[i].f))
+			return fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(w[i].f)), EXIT_RUN;
+	}
+	for (int i = 0; i < c->workers; i++)
+		if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]))
+			return fprintf(stderr, "ffpf: cannot start worker %d\n", i), EXIT_RUN;
+	return 0;
+}
+
+static int cmd_run_workers(const struct cli *c, int argc, char **argv)
+{
+	struct worker w[MAX_WORKERS];
+	int rc, started, failed = -1;
+	double t0 = now();
+
+	memset(w, 0, sizeof(w));
+	if (c->max_packets || (c->reqfile && !strcmp(c->reqfile, "-")))
+		return fprintf(stderr, "ffpf: --workers takes neither -c (each worker sees a share) nor "
+			       "-f - (each worker reads the request)\n"), EXIT_USAGE;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = start_workers(c, w, argc, argv);
+	started = !rc;
+	for (int all = 0; started && !all && !g_signal;) {
+		usleep(20000);
+		all = 1;
+		for (int i = 0; i < c->workers; i++)
+			all &= w[i].done;
+		if (c->duration > 0 && now() - t0 >= c->duration)
+			break;
+	}
+	for (int i = 0; started && i < c->workers; i++) {
+		ffpf_stop(w[i].f);
+		pthread_join(w[i].thread, NULL);
+		if (w[i].rc < 0 && failed < 0)
+			failed = i;
+	}
+	if (started && failed >= 0) {
+		fprintf(stderr, "ffpf: worker %d: %s\nffpf: run failed: results are incomplete and not shown\n",
+			failed, ffpf_errmsg(w[failed].f));
+		rc = EXIT_RUN;
+	} else if (started) {
+		for (int i = 0; i < c->workers && !rc; i++)
+			if (w[i].rc > 0 && ffpf_finish(w[i].f)) {
+				fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(w[i].f));
+				rc = EXIT_RUN;
+			}
+		for (int i = 0; i < c->workers; i++) /* each worker's share, before it is absorbed */
+			for (unsigned k = 0; k < ffpf_fn_count(w[i].f); k++)
+				if (!ffpf_fn_info(w[i].f, k)->ninputs)
+					g_share[i] += ffpf_fn_info(w[i].f, k)->in;
+		g_nshare = c->workers;
+		for (int i = 1; i < c->workers && !rc; i++)
+			if (ffpf_absorb(w[0].f, w[i].f)) {
+				fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(w[0].f));
+				rc = EXIT_RUN;
+			}
+		if (!rc && g_signal)
+			fputs("ffpf: interrupted: the results below are partial\n", stderr);
+		if (!rc)
+			c->json ? print_json(w[0].f) : print_table(w[0].f);
+		rc = rc ? rc : g_signal ? 128 + g_signal : 0;
+	}
+	for (int i = 0; i < c->workers; i++) {
+		g_workers[i] = NULL;
+		ffpf_close(w[i].f);
+	}
+	return rc;
+}
+
 static int cmd_run(const struct cli *c, int argc, char **argv)
 {
 	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile,
 			      .max_packets = c->max_packets, .hierarchy = c->hierarchy,
 			      .lowest = c->lowest, .wait = c->wait};
-	struct ffpf *f = ffpf_create(&o);
+	struct ffpf *f;
 	int rc, tty = isatty(2);
 	double t0, last;
 
-	if (!f)
+	if (c->workers > 1)
+		return cmd_run_workers(c, argc, argv);
+	if (!(f = ffpf_create(&o)))
 		return perror("ffpf"), EXIT_RUN;
 	if ((rc = build(f, c, argc, argv)))
 		goto out;
@@ -499,6 +632,14 @@ static int number(int opt, const char *arg, struct cli *c)
 {
 	char *end;
 	errno = 0;
+	if (opt == 'w') {
+		unsigned long n = strtoul(arg, &end, 10);
+		c->workers = (int)n;
+		if (!errno && !*end && *arg && *arg != '-' && n >= 1 && n <= MAX_WORKERS)
+			return 0;
+		fprintf(stderr, "ffpf: --workers wants 1 to %d, not '%s'\n", MAX_WORKERS, arg);
+		return -1;
+	}
 	if (opt == 'c') {
 		c->max_packets = strtoull(arg, &end, 10);
 		if (!errno && !*end && *arg && *arg != '-' && c->max_packets)
@@ -524,6 +665,7 @@ int main(int argc, char **argv)
 		{"interface", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'D'},
 		{"count", required_argument, NULL, 'c'}, {"hierarchy", required_argument, NULL, 'H'},
 		{"lowest", required_argument, NULL, 'L'}, {"wait", required_argument, NULL, 'W'},
+		{"workers", required_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c = {0};
@@ -559,6 +701,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'i': c.ifaces[c.nifaces++] = optarg; break;
+		case 'w':
 		case 'D':
 		case 'c':
 			if (number(opt, optarg, &c)) {

@@ -110,6 +110,13 @@ struct ffpf_result_desc {
 	enum ffpf_vtype type;
 	const char *help;
 	size_t mbuf_off; /**< FFPF_V_U64 without a read() callback: host-order u64 at this MBuf offset */
+	unsigned flags;  /**< FFPF_R_* */
+};
+
+/** Result flags. */
+enum {
+	FFPF_R_SUM = 1u << 0, /**< a counter at mbuf_off: the values of several workers (one
+	                       *   flowgraph per PACKET_FANOUT member) add up (ffpf_absorb()) */
 };
 
 /** A result value, as returned by read().  Strings and cells stay owned by the function. */

@@ -50,6 +50,9 @@ struct ffpf_opts {
 	uint64_t max_packets;    /**< end the run after this many packets from the sources (0: all) */
 	int lowest;              /**< lowest flowspace functions may run in (enum ffpf_lowest) */
 	int wait;                /**< how the engine waits for live sources (enum ffpf_wait) */
+	unsigned fanout;         /**< non-zero: live sockets join this PACKET_FANOUT group (by flow
+	                          *   hash), so that handles with the same value share each device's
+	                          *   packets (one worker per core); XDP is then not used */
 };
 
 /** ffpf_opts.lowest: how far down functions of live sources may be pushed. */
@@ -151,6 +154,12 @@ struct ffpf_engine_stats {
 FFPF_API void ffpf_engine_stats(const struct ffpf *f, struct ffpf_engine_stats *st);
 /** Packets read from all sources so far. */
 FFPF_API uint64_t ffpf_packets_read(const struct ffpf *f);
+/** Add what another worker counted into f: from is a handle built from the same requests (the
+ *  same functions in the same order), typically another member of f's PACKET_FANOUT group
+ *  (ffpf_opts.fanout), run to its end.  Adds the functions' in/passed/drops, the results
+ *  flagged FFPF_R_SUM, and the engine's counters; other results stay f's.  0, or -EINVAL when
+ *  the flowgraphs differ. */
+FFPF_API int ffpf_absorb(struct ffpf *f, const struct ffpf *from);
 
 /* ---- exported packets --------------------------------------------------------------------- */
 

@@ -151,3 +151,49 @@ void ffpf_engine_stats(const struct ffpf *f, struct ffpf_engine_stats *st)
 	st->waits = f->waits;
 	st->switches = f->switches;
 }
+
+/* Results flagged FFPF_R_SUM of one function: from's MBuf words added into f's (each offset
+ * once; atomically, as f's MBuf may be a kernel program's map that still counts). */
+static void absorb_results(struct ffpf_fn *to, const struct ffpf_fn *from)
+{
+	const struct ffpf_class *c = to->cls;
+	for (unsigned j = 0; j < c->nresults; j++) {
+		const struct ffpf_result_desc *r = &c->results[j];
+		int seen = 0;
+		if (r->type != FFPF_V_U64 || !(r->flags & FFPF_R_SUM) || r->mbuf_off + 8 > to->mbuf_size ||
+		    !to->mbuf || !from->mbuf)
+			continue;
+		for (unsigned k = 0; k < j; k++)
+			seen |= (c->results[k].flags & FFPF_R_SUM) && c->results[k].mbuf_off == r->mbuf_off;
+		if (seen)
+			continue;
+		uint64_t v;
+		memcpy(&v, from->mbuf + r->mbuf_off, 8);
+		__atomic_fetch_add((uint64_t *)(void *)(to->mbuf + r->mbuf_off), v, __ATOMIC_RELAXED);
+	}
+}
+
+int ffpf_absorb(struct ffpf *f, const struct ffpf *from)
+{
+	if (!f || !from || f->nfn != from->nfn)
+		return -EINVAL;
+	for (unsigned i = 0; i < f->nfn; i++)
+		if (f->fn[i]->cls != from->fn[i]->cls || strcmp(f->fn[i]->args->canon, from->fn[i]->args->canon))
+			return ffpf_fail(f, -EINVAL, "absorb: function %u differs (%s, %s)", i, f->fn[i]->name,
+					 from->fn[i]->name);
+	for (unsigned i = 0; i < f->nfn; i++) {
+		struct ffpf_fn *to = f->fn[i];
+		const struct ffpf_fn *x = from->fn[i];
+		to->in += x->in;
+		to->passed += x->passed;
+		for (unsigned r = 0; r < FFPF_DROP_MAX; r++)
+			to->drops[r] += x->drops[r];
+		absorb_results(to, x);
+	}
+	f->nbatch += from->nbatch;
+	f->packets += from->packets;
+	f->up += from->up;
+	f->waits += from->waits;
+	f->switches += from->switches;
+	return 0;
+}

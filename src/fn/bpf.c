@@ -23,8 +23,8 @@ static const struct ffpf_param params[] = {
 };
 
 static const struct ffpf_result_desc results[] = {
-	{"matched", FFPF_V_U64, "packets that matched the filter", 0},
-	{"insns", FFPF_V_U64, "BPF instructions in the compiled program", 8},
+	{"matched", FFPF_V_U64, "packets that matched the filter", 0, FFPF_R_SUM},
+	{"insns", FFPF_V_U64, "BPF instructions in the compiled program", 8, 0},
 };
 
 struct bpf_priv {

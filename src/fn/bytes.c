@@ -3,8 +3,8 @@
 #include <ffpf/class.h>
 
 static const struct ffpf_result_desc results[] = {
-	{"bytes", FFPF_V_U64, "bytes on the wire (sum of wire lengths)", 0},
-	{"captured", FFPF_V_U64, "bytes captured (sum of capture lengths)", 8},
+	{"bytes", FFPF_V_U64, "bytes on the wire (sum of wire lengths)", 0, FFPF_R_SUM},
+	{"captured", FFPF_V_U64, "bytes captured (sum of capture lengths)", 8, FFPF_R_SUM},
 };
 
 static int bytes_init(struct ffpf_fn *fn, const struct ffpf_args *a)

@@ -3,7 +3,7 @@
 #include <ffpf/class.h>
 
 static const struct ffpf_result_desc results[] = {
-	{"packets", FFPF_V_U64, "packets counted", 0},
+	{"packets", FFPF_V_U64, "packets counted", 0, FFPF_R_SUM},
 };
 
 static int count_init(struct ffpf_fn *fn, const struct ffpf_args *a)

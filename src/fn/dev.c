@@ -39,10 +39,10 @@ static const struct ffpf_param params[] = {
 };
 
 static const struct ffpf_result_desc results[] = {
-	{"packets", FFPF_V_U64, "packets received", 0},
-	{"bytes", FFPF_V_U64, "bytes on the wire of the packets received", 8},
-	{"ring_full", FFPF_V_U64, "packets the kernel dropped because the ring was full", 0},
-	{"copied", FFPF_V_U64, "packets copied out of the ring into the PBuf (transfer=)", 16},
+	{"packets", FFPF_V_U64, "packets received", 0, FFPF_R_SUM},
+	{"bytes", FFPF_V_U64, "bytes on the wire of the packets received", 8, FFPF_R_SUM},
+	{"ring_full", FFPF_V_U64, "packets the kernel dropped because the ring was full", 0, 0},
+	{"copied", FFPF_V_U64, "packets copied out of the ring into the PBuf (transfer=)", 16, FFPF_R_SUM},
 };
 
 enum { ST_PACKETS, ST_BYTES, ST_COPIED, ST_N }; /* MBuf: u64 counters */
@@ -175,7 +175,7 @@ int ffpf_dev_start(struct ffpf_fn *fn, struct ffpf_offload *u)
 		dp->up_mask = u->up_mask;
 	rc = afpacket_open(&dp->a, iface(fn), snap, (size_t)ffpf_arg_u64(a, "ring") << 20,
 			   (int)ffpf_arg_u64(a, "promisc"), dp->level == FFPF_LVL_KERNEL ? u->bpf.prog_fd : -1,
-			   err, sizeof(err));
+			   fn->owner->opts.fanout, err, sizeof(err));
 	if (rc)
 		return ffpf_fn_error(fn, "%s", err), rc;
 	return transfer_setup(fn, dp, snap);

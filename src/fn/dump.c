@@ -23,9 +23,9 @@ static const struct ffpf_param params[] = {
 };
 
 static const struct ffpf_result_desc results[] = {
-	{"packets", FFPF_V_U64, "packets written", 0},
-	{"bytes", FFPF_V_U64, "bytes written (captured bytes, without record headers)", 8},
-	{"file", FFPF_V_STR, "the file written", 0},
+	{"packets", FFPF_V_U64, "packets written", 0, FFPF_R_SUM},
+	{"bytes", FFPF_V_U64, "bytes written (captured bytes, without record headers)", 8, FFPF_R_SUM},
+	{"file", FFPF_V_STR, "the file written", 0, 0},
 };
 
 struct dump_priv {

@@ -12,10 +12,10 @@
 #include "ffpf_int.h"
 
 static const struct ffpf_result_desc results[] = {
-	{"queued", FFPF_V_U64, "packets put in the reader's queue", 0},
-	{"delivered", FFPF_V_U64, "packets the program read", 8},
-	{"pending", FFPF_V_U64, "packets still queued, unread", 0},
-	{"overrun", FFPF_V_U64, "packets lost because the reader fell behind", 0},
+	{"queued", FFPF_V_U64, "packets put in the reader's queue", 0, 0},
+	{"delivered", FFPF_V_U64, "packets the program read", 8, 0},
+	{"pending", FFPF_V_U64, "packets still queued, unread", 0, 0},
+	{"overrun", FFPF_V_U64, "packets lost because the reader fell behind", 0, 0},
 };
 
 static int export_init(struct ffpf_fn *fn, const struct ffpf_args *a)

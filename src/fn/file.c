@@ -37,9 +37,9 @@ static const struct ffpf_param params[] = {
 };
 
 static const struct ffpf_result_desc results[] = {
-	{"packets", FFPF_V_U64, "packets read", 0},
-	{"bytes", FFPF_V_U64, "bytes on the wire of the packets read", 8},
-	{"cut", FFPF_V_U64, "records longer than the file's snapshot length, cut to it as libpcap does", 16},
+	{"packets", FFPF_V_U64, "packets read", 0, FFPF_R_SUM},
+	{"bytes", FFPF_V_U64, "bytes on the wire of the packets read", 8, FFPF_R_SUM},
+	{"cut", FFPF_V_U64, "records longer than the file's snapshot length, cut to it as libpcap does", 16, FFPF_R_SUM},
 };
 
 static const char *path_of(const struct ffpf_fn *fn)

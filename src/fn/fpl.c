@@ -25,9 +25,9 @@ static const struct ffpf_param params[] = {
 static const char *const table_cols[] = {"index", "value"};
 
 static const struct ffpf_result_desc results[] = {
-	{"mbuf", FFPF_V_TABLE, "the MBuf words that are not zero: index, value", 0},
-	{"passed", FFPF_V_U64, "packets the program gave a non-zero class", 0},
-	{"errors", FFPF_V_U64, "packets dropped by a run-time error (e.g. division by zero)", 0},
+	{"mbuf", FFPF_V_TABLE, "the MBuf words that are not zero: index, value", 0, 0},
+	{"passed", FFPF_V_U64, "packets the program gave a non-zero class", 0, 0},
+	{"errors", FFPF_V_U64, "packets dropped by a run-time error (e.g. division by zero)", 0, 0},
 };
 
 struct fpl_priv {

@@ -7,7 +7,7 @@ static const struct ffpf_param params[] = {
 };
 
 static const struct ffpf_result_desc results[] = {
-	{"passed", FFPF_V_U64, "packets passed (at most N)", 0},
+	{"passed", FFPF_V_U64, "packets passed (at most N)", 0, FFPF_R_SUM},
 };
 
 static int head_init(struct ffpf_fn *fn, const struct ffpf_args *a)

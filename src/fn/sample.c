@@ -12,8 +12,8 @@ static const struct ffpf_param params[] = {
 };
 
 static const struct ffpf_result_desc results[] = {
-	{"seen", FFPF_V_U64, "packets offered to the sampler", 0},
-	{"passed", FFPF_V_U64, "packets chosen", 8},
+	{"seen", FFPF_V_U64, "packets offered to the sampler", 0, FFPF_R_SUM},
+	{"passed", FFPF_V_U64, "packets chosen", 8, FFPF_R_SUM},
 };
 
 struct sample_priv {

@@ -73,7 +73,7 @@ static int mtu_of(struct afpacket *a, const char *iface)
 }
 
 int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_t ring_bytes,
-		  int promisc, int bpf_fd, char *err, size_t n)
+		  int promisc, int bpf_fd, unsigned fanout, char *err, size_t n)
 {
 	struct sockaddr_ll sll;
 
@@ -97,6 +97,11 @@ int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_
 	sll.sll_ifindex = a->ifindex;
 	if (bind(a->fd, (struct sockaddr *)&sll, sizeof(sll)))
 		return fail(a, err, n, "cannot bind to", iface);
+	/* One group per device: members share its packets, a flow always to the same member.
+	 * Not FLAG_DEFRAG: it would reassemble IP fragments, and a monitor counts what was sent. */
+	int fo = (int)(((fanout + (unsigned)a->ifindex) & 0xffff) | (unsigned)PACKET_FANOUT_HASH << 16);
+	if (fanout && setsockopt(a->fd, SOL_PACKET, PACKET_FANOUT, &fo, sizeof(fo)))
+		return fail(a, err, n, "cannot join the PACKET_FANOUT group on", iface);
 	if (mtu_of(a, iface))
 		return fail(a, err, n, "cannot read the MTU of", iface);
 	if (promisc) {

@@ -42,11 +42,12 @@ struct afpacket_rec {
 };
 
 /* Open iface: a TPACKET_V3 ring of about ring_bytes, promiscuous if asked, snaplen bytes per
- * packet, and the eBPF socket filter bpf_fd (-1: none) attached before any packet is queued.  0, or -errno with err filled
+ * packet, and the eBPF socket filter bpf_fd (-1: none) attached before any packet is queued;
+ * fanout non-zero: join the device's PACKET_FANOUT group fanout (by flow hash).  0, or -errno with err filled
  * (no such interface, no permission: root or CAP_NET_RAW is needed).  a->mtu is the interface's
  * MTU then (for sizing copies: see xfer.h). */
 int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_t ring_bytes,
-		  int promisc, int bpf_fd, char *err, size_t errlen);
+		  int promisc, int bpf_fd, unsigned fanout, char *err, size_t errlen);
 /* Next packet: 1 and *r; 0 if none is ready now.  Blocks are never given back here: only by
  * afpacket_release(), when the batch holding their packets is done. */
 int afpacket_next(struct afpacket *a, struct afpacket_rec *r);
