@@ -40,6 +40,10 @@ struct ffpf {
 	unsigned noff;
 	uint32_t mark[FFPF_BATCH_MAX];/* per packet of the batch: the marks it came up with */
 	volatile sig_atomic_t stop;
+	int live;                     /* a daemon's graph: requests are added while it runs */
+	int nowait;                   /* ffpf_engine_step returns 2 instead of waiting when idle */
+	const char *label_ns;         /* live graphs: labels of the next request are this app's */
+	struct ffpf_arena *arena;     /* live graphs: MBufs in a memfd the applications map */
 	char err[4096];
 };
 
@@ -69,4 +73,10 @@ int ffpf_engine_activate(struct ffpf *f);
 int ffpf_engine_step(struct ffpf *f);
 /* Engine: call every class's finish() at end of input. */
 int ffpf_engine_finish(struct ffpf *f);
+/* Live graphs: instantiate and start the functions from id `from` on (added by a request while
+ * the graph runs), then recompile and recompute the steps.  0 or -errno (f's message set). */
+int ffpf_engine_grow(struct ffpf *f, unsigned from);
+/* Live graphs: functions nobody uses any more (users == 0, no live dependents) finish and are
+ * retired; the steps are recomputed.  Returns how many were retired. */
+unsigned ffpf_engine_sweep(struct ffpf *f);
 #endif

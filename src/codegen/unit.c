@@ -257,7 +257,7 @@ int ffpf_unit_generate(struct ffpf *f, struct strbuf *out)
 	for (unsigned id = 0; id < f->nfn && !rc; id++) {
 		struct ffpf_fn *fn = f->fn[id];
 		fn->stage = -1;
-		if ((fn->cls->flags & FFPF_CLASS_SOURCE) || fn->level != FFPF_LVL_HOST) {
+		if ((fn->cls->flags & FFPF_CLASS_SOURCE) || fn->level != FFPF_LVL_HOST || fn->dead) {
 			cur = NULL; /* sources, and functions that run below the host */
 			continue;
 		}

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "ffpf_int.h"
 #include "codegen/cc.h"
+#include "buf/arena.h"
 #include "fn/dev.h"
 #include "kern/offload.h"
 
@@ -54,8 +55,13 @@ static int alloc_buffers(struct ffpf *f, struct ffpf_fn *fn)
 	int is_export = !strcmp(fn->cls->name, "export");
 	unsigned islots = is_export ? f->opts.export_slots : IBUF_DEFAULT;
 
-	if (fn->mbuf_size && !(fn->mbuf = calloc(1, fn->mbuf_size)))
+	if (fn->mbuf_size && f->arena) { /* a daemon's graph: applications map the MBufs */
+		fn->arena_mbuf = 1;
+		if (!(fn->mbuf = ffpf_arena_alloc(f->arena, fn->mbuf_size)))
+			return -ENOSPC;
+	} else if (fn->mbuf_size && !(fn->mbuf = calloc(1, fn->mbuf_size))) {
 		return -ENOMEM;
+	}
 	fn->out = calloc(1, sizeof(*fn->out));
 	fn->ibuf = ffpf_ibuf_new(islots);
 	if (!fn->out || !fn->ibuf)
@@ -73,7 +79,8 @@ static int instantiate_one(struct ffpf *f, struct ffpf_fn *fn)
 	if ((rc = inherit_link(f, fn)))
 		return rc;
 	if ((rc = alloc_buffers(f, fn)))
-		return ffpf_fail(f, rc, "%s: out of memory allocating its buffers", fn->name);
+		return ffpf_fail(f, rc, "%s: %s allocating its buffers", fn->name,
+				 rc == -ENOSPC ? "the flowgroup's MBuf arena is full" : "out of memory");
 	fn->instantiated = 1;
 	if (fn->cls->instantiate && (rc = fn->cls->instantiate(fn)))
 		return ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
@@ -173,6 +180,8 @@ int ffpf_engine_instantiate(struct ffpf *f)
  * their packets come up (they then select by mark); the rest ran below already. */
 static int add_step(struct ffpf_reach *r, const struct ffpf_fn *fn)
 {
+	if (fn->dead)
+		return 0;
 	if (fn->level != FFPF_LVL_HOST && fn->lowbit < 0)
 		return 0;
 	int step = fn->stage >= 0 ? -(fn->stage + 1) : (int)fn->id;
@@ -191,7 +200,7 @@ int ffpf_engine_activate(struct ffpf *f)
 		return free(hit), ffpf_fail(f, -ENOMEM, "out of memory");
 	for (unsigned s = 0; s < f->nfn; s++) {
 		struct ffpf_reach *r = &f->reach[s];
-		if (!(f->fn[s]->cls->flags & FFPF_CLASS_SOURCE))
+		if (!(f->fn[s]->cls->flags & FFPF_CLASS_SOURCE) || f->fn[s]->dead)
 			continue;
 		memset(hit, 0, f->nfn);
 		hit[s] = 1;
@@ -367,7 +376,7 @@ static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err, in
 	*idle = 0;
 	for (unsigned i = 0; i < f->nfn; i++) {
 		struct ffpf_fn *fn = f->fn[i];
-		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || fn->exhausted)
+		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || fn->exhausted || fn->dead)
 			continue;
 		int rc = fn->cls->peek(fn, &ts);
 		if (rc < 0) {
@@ -405,7 +414,7 @@ static int wait_sources(struct ffpf *f, int timeout_ms)
 
 	for (unsigned i = 0; i < f->nfn && n < 64; i++) {
 		struct ffpf_fn *fn = f->fn[i];
-		if ((fn->cls->flags & FFPF_CLASS_SOURCE) && !fn->exhausted && fn->cls->poll_fd) {
+		if ((fn->cls->flags & FFPF_CLASS_SOURCE) && !fn->exhausted && !fn->dead && fn->cls->poll_fd) {
 			p[n].fd = fn->cls->poll_fd(fn);
 			p[n].events = POLLIN;
 			who[n++] = fn;
@@ -461,6 +470,8 @@ int ffpf_engine_step(struct ffpf *f)
 			return rc;
 		src = pick_source(f, &until, &rc, &idle);
 		if (!src && !rc && idle) { /* live sources, nothing now: wait, then let the caller look */
+			if (f->nowait)
+				return 2; /* the caller (a daemon) waits on everything at once */
 			if (f->opts.wait == FFPF_WAIT_POLL || f->opts.wait == FFPF_WAIT_INTERRUPT)
 				return 1; /* poll: spin; interrupt: waited above already */
 			return (rc = wait_sources(f, 100)) ? rc : 1;
@@ -510,4 +521,90 @@ int ffpf_engine_finish(struct ffpf *f)
 			return ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
 	}
 	return 0;
+}
+
+/* ---- live graphs (ffpfd): functions come and go while the graph runs ---------------------- */
+
+/* The steps and the fused unit again, for the functions alive now.  The old unit is unloaded
+ * only once the new one is bound. */
+static int rebuild(struct ffpf *f)
+{
+	void *old = f->unit;
+
+	for (unsigned i = 0; f->reach && i < f->nfn; i++)
+		free(f->reach[i].ids);
+	free(f->reach);
+	f->reach = NULL;
+	interpret_all(f, NULL);
+	f->unit = NULL;
+	free(f->unit_src);
+	f->unit_src = NULL;
+	ffpf_engine_compile(f); /* never fails: falls back to interpreters */
+	ffpf_cc_unload(old);
+	return ffpf_engine_activate(f);
+}
+
+/* A request's functions could not start: they never run, and go with the handle. */
+static void retire_new(struct ffpf *f, unsigned from)
+{
+	for (unsigned i = from; i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		if (fn->cls->fini && fn->instantiated)
+			fn->cls->fini(fn);
+		fn->dead = 1;
+		fn->exhausted = 1;
+	}
+}
+
+int ffpf_engine_grow(struct ffpf *f, unsigned from)
+{
+	char err[sizeof(f->err)];
+	int rc = 0;
+
+	for (unsigned i = from; i < f->nfn && !rc; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		fn->level = FFPF_LVL_HOST; /* a running program below is not changed (offload.h) */
+		fn->lowbit = -1;
+		snprintf(fn->runs, sizeof(fn->runs), "host");
+		rc = instantiate_one(f, fn);
+		if (!rc && ffpf_is_dev(fn) && (rc = ffpf_dev_start(fn, NULL)))
+			rc = ffpf_fail(f, rc, "%s: %s", fn->name, fn->err);
+	}
+	if (rc) {
+		memcpy(err, f->err, sizeof(err));
+		retire_new(f, from);
+		rebuild(f);
+		memcpy(f->err, err, sizeof(err));
+		return rc;
+	}
+	return rebuild(f);
+}
+
+static int has_live_dependent(const struct ffpf *f, unsigned id)
+{
+	for (unsigned j = id + 1; j < f->nfn; j++)
+		for (unsigned k = 0; !f->fn[j]->dead && k < f->fn[j]->ninputs; k++)
+			if (f->fn[j]->inputs[k] == id)
+				return 1;
+	return 0;
+}
+
+unsigned ffpf_engine_sweep(struct ffpf *f)
+{
+	unsigned n = 0;
+	for (unsigned i = f->nfn; i-- > 0;) { /* dependents first: they free their inputs */
+		struct ffpf_fn *fn = f->fn[i];
+		if (fn->dead || fn->users || has_live_dependent(f, i))
+			continue;
+		if (fn->instantiated && fn->cls->finish)
+			fn->cls->finish(fn); /* publish what it holds (a dump file) */
+		if (fn->cls->fini)
+			fn->cls->fini(fn);
+		fn->dead = 1;
+		fn->exhausted = 1;
+		n++;
+	}
+	if (n)
+		rebuild(f);
+	return n;
 }

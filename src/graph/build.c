@@ -238,6 +238,16 @@ static int attach_sources(struct build *b)
 }
 
 /* Bind arguments and run the class's init for one proto-node (nothing enters the graph yet). */
+/* A label as the graph knows it: in a daemon's graph each application's labels are its own
+ * ("a3:c" for application 3's "c"), so two applications may both say "c". */
+static char *ns_label(const struct build *b, const char *label)
+{
+	char *s = NULL;
+	if (!b->f->label_ns)
+		return strdup(label);
+	return asprintf(&s, "%s%s", b->f->label_ns, label) < 0 ? NULL : s;
+}
+
 static int bind_proto(struct build *b, struct proto *p)
 {
 	const struct ffpf_ast *el = p->el;
@@ -266,8 +276,8 @@ static int bind_proto(struct build *b, struct proto *p)
 		return err_at(b, p, bad, 1, "%s: %s", el->cls_orig, msg);
 	if (c->priv_size && !(fn->priv = calloc(1, c->priv_size)))
 		return -ENOMEM;
-	fn->name = strdup(el->label ? el->label : c->name); /* placeholder until merged */
-	if (!fn->name || (el->label && !(fn->label = strdup(el->label))))
+	fn->name = ns_label(b, el->label ? el->label : c->name); /* placeholder until merged */
+	if (!fn->name || (el->label && !(fn->label = ns_label(b, el->label))))
 		return -ENOMEM;
 	if (c->init && (rc = c->init(fn, fn->args)))
 		return err_at(b, p, el->loc, el->span ? el->span : 1, "%s: %s", el->cls_orig,
@@ -327,7 +337,10 @@ static int merge_proto(struct build *b, struct proto *p)
 	same = ffpf_graph_find(f, fn);
 	if (same) {
 		/* The label becomes another name of the shared function; its own names stay. */
-		if (p->el->label && ffpf_fn_add_alias(same, p->el->label))
+		char *l = p->el->label ? ns_label(b, p->el->label) : NULL;
+		int rc = l ? ffpf_fn_add_alias(same, l) : 0;
+		free(l);
+		if (rc || (p->el->label && !l))
 			return -ENOMEM;
 		ffpf_fn_free(fn);
 		p->tmp = NULL;
@@ -385,12 +398,15 @@ static int check_labels(struct build *b, const unsigned *order)
 		return -ENOMEM;
 	dry_merge(b, order, would);
 	for (unsigned i = 0; i < b->np && !rc; i++) {
-		const char *l = b->p[i].el->label;
+		char *l = b->p[i].el->label ? ns_label(b, b->p[i].el->label) : NULL;
 		int id = l ? ffpf_fn_lookup(b->f, l) : -1;
+		if (b->p[i].el->label && !l)
+			rc = -ENOMEM;
+		free(l);
 		if (id >= 0 && b->f->fn[id] != would[i])
-			rc = err_at(b, &b->p[i], b->p[i].el->loc, strlen(l),
+			rc = err_at(b, &b->p[i], b->p[i].el->loc, strlen(b->p[i].el->label),
 				    "label '%s' already names another function (%s) of an earlier request; "
-				    "pick another name", l, b->f->fn[id]->name);
+				    "pick another name", b->p[i].el->label, b->f->fn[id]->name);
 	}
 	free(would);
 	return rc;
@@ -453,14 +469,17 @@ int ffpf_populate_named(struct ffpf *f, const char *text, const char *origin)
 
 	if (!f || !text)
 		return errno = EINVAL, -EINVAL;
-	if (f->state != FFPF_S_POPULATING)
+	if (f->state != FFPF_S_POPULATING && !(f->live && f->state == FFPF_S_ACTIVE))
 		return ffpf_fail(f, -EBUSY, "populate: the flowgraph is already instantiated");
 	rc = ffpf_lang_parse(text, strlen(text), b.origin, &req, &d);
 	if (rc)
 		return ffpf_fail(f, rc, "%s", d.text);
+	unsigned before = f->nfn;
 	rc = build_request(&b, req);
 	if (rc == -ENOMEM && !b.rc)
 		rc = ffpf_fail(f, -ENOMEM, "populate: out of memory");
+	if (!rc && f->state == FFPF_S_ACTIVE) /* a live graph: the new functions start now */
+		rc = ffpf_engine_grow(f, before);
 	build_free(&b);
 	ffpf_request_free(req);
 	return rc;

@@ -39,6 +39,9 @@ struct ffpf_fn {
 	int level;                    /* flowspace it runs in: FFPF_LVL_* (kern/offload.h) */
 	int lowbit;                   /* offloaded and its packets go up: its bit in the marks; -1 */
 	int allow;                    /* dev sources: the lowest level still allowed (after refusals) */
+	unsigned users;               /* live graphs (ffpfd): applications using it */
+	int dead;                     /* live graphs: released by its last user; never runs again */
+	int arena_mbuf;               /* its MBuf is in the graph's arena (not ours to free) */
 	uint8_t *host_mbuf;           /* offloaded: its own MBuf, while mbuf points into the map */
 	char runs[48];                /* flowspace it runs in: "host", "kernel", "xdp@eth0" */
 	char placed[48];              /* flowspace the paper's rules chose ("xdp@eth0"), "" if none */

@@ -39,7 +39,7 @@ struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like
 {
 	for (unsigned i = 0; i < f->nfn; i++) {
 		const struct ffpf_fn *g = f->fn[i];
-		if (g->cls != like->cls || g->ninputs != like->ninputs)
+		if (g->dead || g->cls != like->cls || g->ninputs != like->ninputs)
 			continue;
 		if (strcmp(g->args->canon, like->args->canon))
 			continue;
@@ -53,6 +53,8 @@ struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like
 int ffpf_fn_lookup(const struct ffpf *f, const char *name)
 {
 	for (unsigned i = 0; f && name && i < f->nfn; i++) {
+		if (f->fn[i]->dead)
+			continue;
 		if (!strcmp(f->fn[i]->name, name))
 			return (int)i;
 		for (unsigned k = 0; k < f->fn[i]->nalias; k++)
@@ -84,13 +86,14 @@ void ffpf_fn_free(struct ffpf_fn *fn)
 {
 	if (!fn)
 		return;
-	if (fn->cls && fn->cls->fini)
+	if (fn->cls && fn->cls->fini && !fn->dead) /* a retired function was finished already */
 		fn->cls->fini(fn);
 	ffpf_args_free(fn->args);
 	ffpf_pbuf_free(fn->pbuf);
 	ffpf_ibuf_free(fn->ibuf);
 	free(fn->priv);
-	free(fn->mbuf);
+	if (!fn->arena_mbuf)
+		free(fn->mbuf);
 	free(fn->inputs);
 	free(fn->out);
 	free(fn->merged);
