@@ -51,7 +51,9 @@ static int file_init(struct ffpf_fn *fn, const struct ffpf_args *a)
 {
 	const char *path = ffpf_arg_str(a, "expr");
 	struct stat st;
+	struct file_priv *fp = ffpf_fn_priv(fn);
 
+	fp->st.fd = -1; /* nothing open yet: fini may come before instantiate */
 	if (!*path)
 		return ffpf_fn_error(fn, "empty file name; give the path of a pcap or pcapng file");
 	if (strcmp(path, "-") && stat(path, &st))
