@@ -7,6 +7,7 @@
 #include <string.h>
 #include "ffpf_int.h"
 #include "kern/offload.h"
+#include "daemon/client.h"
 #include "codegen/cc.h"
 
 #define DEFAULT_PBUF_SLOTS 1024
@@ -39,6 +40,8 @@ struct ffpf *ffpf_create(const struct ffpf_opts *opts)
 	if (!f->opts.export_slots)
 		f->opts.export_slots = DEFAULT_EXPORT_SLOTS;
 	f->state = FFPF_S_POPULATING;
+	if (ffpf_remote_open(f)) /* asked for a daemon that is not there: every call says so */
+		f->state = FFPF_S_FAILED;
 	return f;
 }
 
@@ -66,9 +69,9 @@ int ffpf_instantiate(struct ffpf *f)
 		return errno = EINVAL, -EINVAL;
 	if (f->state != FFPF_S_POPULATING)
 		return ffpf_fail(f, -EBUSY, "instantiate: already done");
-	if (!f->nfn)
+	if (!f->nfn && !(f->remote && ffpf_remote_count(f)))
 		return ffpf_fail(f, -EINVAL, "instantiate: the flowgraph is empty; populate it first");
-	rc = ffpf_engine_instantiate(f);
+	rc = f->remote ? 0 : ffpf_engine_instantiate(f); /* a daemon's functions run already */
 	if (rc) {
 		f->state = FFPF_S_FAILED;
 		return rc;
@@ -84,7 +87,7 @@ int ffpf_activate(struct ffpf *f)
 		return errno = EINVAL, -EINVAL;
 	if (f->state != FFPF_S_INSTANTIATED)
 		return ffpf_fail(f, -EINVAL, "activate: instantiate the flowgraph first");
-	if ((rc = ffpf_engine_activate(f)))
+	if (!f->remote && (rc = ffpf_engine_activate(f)))
 		return rc;
 	f->state = FFPF_S_ACTIVE;
 	return 0;
@@ -101,6 +104,12 @@ int ffpf_step(struct ffpf *f)
 		return ffpf_fail(f, -EIO, "%s", f->err);
 	if (f->state != FFPF_S_ACTIVE)
 		return ffpf_fail(f, -EINVAL, "step: activate the flowgraph first");
+	if (f->remote) { /* the daemon runs it: wait, watch the daemon, refresh the results */
+		rc = ffpf_remote_step(f);
+		if (rc < 0)
+			f->state = FFPF_S_FAILED;
+		return rc;
+	}
 	rc = ffpf_engine_step(f);
 	if (rc == 0)
 		rc = ffpf_engine_finish(f);
@@ -130,7 +139,7 @@ int ffpf_finish(struct ffpf *f)
 		return 0;
 	if (f->state != FFPF_S_ACTIVE)
 		return ffpf_fail(f, -EINVAL, "finish: the flowgraph is not running");
-	rc = ffpf_engine_finish(f);
+	rc = f->remote ? ffpf_remote_finish(f) : ffpf_engine_finish(f);
 	f->state = rc ? FFPF_S_FAILED : FFPF_S_DONE;
 	return rc;
 }
@@ -155,10 +164,11 @@ void ffpf_close(struct ffpf *f)
 {
 	if (!f)
 		return;
+	ffpf_remote_close(f);
 	ffpf_offload_close(f); /* detach first: the MBufs go back to the functions */
 	for (unsigned i = f->nfn; i-- > 0;)
 		ffpf_fn_free(f->fn[i]);
-	for (unsigned i = 0; f->reach && i < f->nfn; i++)
+	for (unsigned i = 0; f->reach && i < f->nreach; i++)
 		free(f->reach[i].ids);
 	for (unsigned s = 0; s < f->nstages; s++) {
 		free(f->stages[s].ids);

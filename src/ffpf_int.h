@@ -24,6 +24,7 @@ struct ffpf {
 	char **defaults;              /* default source elements (ffpf_default_source) */
 	unsigned ndefaults;
 	struct ffpf_reach *reach;     /* per source id: the steps its batches run */
+	unsigned nreach;              /* entries of reach (nfn when it was computed) */
 	struct ffpf_stage *stages;    /* fused C stages (codegen) */
 	unsigned nstages;
 	void *unit;                   /* the loaded unit (dlopen handle), or NULL */
@@ -40,9 +41,11 @@ struct ffpf {
 	unsigned noff;
 	uint32_t mark[FFPF_BATCH_MAX];/* per packet of the batch: the marks it came up with */
 	volatile sig_atomic_t stop;
+	struct ffpf_remote *remote;   /* served by ffpfd (daemon/client.h), or NULL: in-process */
 	int live;                     /* a daemon's graph: requests are added while it runs */
 	int nowait;                   /* ffpf_engine_step returns 2 instead of waiting when idle */
 	const char *label_ns;         /* live graphs: labels of the next request are this app's */
+	const char *no_dev;           /* live graphs: why the next request may not capture, or NULL */
 	struct ffpf_arena *arena;     /* live graphs: MBufs in a memfd the applications map */
 	char err[4096];
 };

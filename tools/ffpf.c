@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <ffpf/ffpf.h>
 #include "util/strbuf.h"
+#include "daemon/proto.h"
 
 enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 
@@ -27,6 +28,7 @@ struct cli {
 	const char *hierarchy;  /* --hierarchy FILE */
 	int lowest;             /* --lowest: enum ffpf_lowest */
 	int workers;            /* --workers N: PACKET_FANOUT members, one flowgraph each */
+	const char *daemon;     /* --daemon PATH: served by the ffpfd there */
 	int wait;               /* --wait: enum ffpf_wait */
 	double duration;        /* --duration: stop after this many seconds (0: no limit) */
 	unsigned long long max_packets; /* -c: stop after this many packets (0: no limit) */
@@ -51,6 +53,7 @@ static void usage(FILE *out)
 	      "                [--lowest xdp|kernel|host] [--wait adaptive|interrupt|poll] [--workers N]\n"
 	      "                [-f REQFILE] [EXPR]...\n"
 	      "       ffpf plan [--dot | --emit-c] [--hierarchy FILE] [--lowest L] [-r FILE | -i IFACE]... [-f REQFILE] [EXPR]...\n"
+	      "       ffpf status [--json] [--daemon PATH]\n"
 	      "       ffpf classes [--json]\n"
 	      "       ffpf --help | --version\n\n"
 	      "EXPR is a flowgraph in the request language, e.g.\n"
@@ -69,7 +72,8 @@ static void usage(FILE *out)
 	      "  --no-compile   interpreters only (no native code)\n"
 	      "  --lowest L     lowest flowspace for functions of live sources: xdp (default), kernel, host\n"
 	      "  --wait M       waiting for live sources: adaptive (default), interrupt, poll\n"
-	      "  --workers N    N flowgraphs in N threads sharing each device (PACKET_FANOUT)\n\n"
+	      "  --workers N    N flowgraphs in N threads sharing each device (PACKET_FANOUT)\n"
+	      "  --daemon PATH  be served by the ffpfd at PATH (default: $FFPF_SOCKET if one answers)\n\n"
 	      "See ffpf(1), docs/language.md, and `ffpf classes` for the functions.\n",
 	      out);
 }
@@ -119,8 +123,14 @@ static int build(struct ffpf *f, const struct cli *c, int argc, char **argv)
 
 	for (int i = 0; i < c->nsources + c->nifaces; i++) {
 		struct strbuf sb = {0};
+		const char *env = getenv("FFPF_SOCKET");
+		int served = c->daemon || (env && *env);
+		char *abs = served && i < c->nsources && strcmp(c->sources[i], "-") ? realpath(c->sources[i], NULL)
+										    : NULL;
 		sb_puts(&sb, i < c->nsources ? "(file," : "(dev,");
-		sb_quote(&sb, i < c->nsources ? c->sources[i] : c->ifaces[i - c->nsources]);
+		/* absolute: a daemon serving us opens the file from its own directory */
+		sb_quote(&sb, abs ? abs : i < c->nsources ? c->sources[i] : c->ifaces[i - c->nsources]);
+		free(abs);
 		sb_puts(&sb, ")");
 		char *el = sb_take(&sb);
 		int rc = el ? ffpf_default_source(f, el) : -ENOMEM;
@@ -447,7 +457,7 @@ static int cmd_run(const struct cli *c, int argc, char **argv)
 {
 	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile,
 			      .max_packets = c->max_packets, .hierarchy = c->hierarchy,
-			      .lowest = c->lowest, .wait = c->wait};
+			      .lowest = c->lowest, .wait = c->wait, .daemon = c->daemon};
 	struct ffpf *f;
 	int rc, tty = isatty(2);
 	double t0, last;
@@ -456,6 +466,11 @@ static int cmd_run(const struct cli *c, int argc, char **argv)
 		return cmd_run_workers(c, argc, argv);
 	if (!(f = ffpf_create(&o)))
 		return perror("ffpf"), EXIT_RUN;
+	if (*ffpf_errmsg(f)) { /* the daemon asked for (--daemon) does not answer */
+		fprintf(stderr, "ffpf: %s\n", ffpf_errmsg(f));
+		ffpf_close(f);
+		return EXIT_RUN;
+	}
 	if ((rc = build(f, c, argc, argv)))
 		goto out;
 	if (ffpf_instantiate(f) || ffpf_activate(f)) {
@@ -550,6 +565,74 @@ static const char *ptype_name(const struct ffpf_param *p)
 {
 	static const char *n[] = {"string", "integer", "bool", "choice"};
 	return n[p->type];
+}
+
+/* `ffpf status`: what the daemon serves, as JSON with one entry per line. */
+static void put_indented(const char *s)
+{
+	int depth = 0, quoted = 0;
+	for (; *s; s++) {
+		putchar(*s);
+		if (*s == '"' && s[-1] != '\\')
+			quoted = !quoted;
+		if (quoted)
+			continue;
+		if (*s == '[' || *s == '{')
+			depth++;
+		else if (*s == ']' || *s == '}')
+			depth--;
+		if ((*s == '[' || (*s == ',' && s[-1] == '}')) && depth <= 4)
+			printf("\n%*s", 2 * depth, "");
+	}
+	putchar('\n');
+}
+
+static int cmd_status(const struct cli *c)
+{
+	const char *env = getenv("FFPF_SOCKET");
+	const char *path = c->daemon ? c->daemon : env && *env ? env : "/run/ffpf/ffpfd.sock";
+	struct ffpf_proto_buf *buf = malloc(sizeof(*buf));
+	struct ffpf_conn conn;
+	struct ffpf_msg m = {.type = FFPF_MSG_HELLO}, r = {0};
+	int fds[FFPF_PROTO_MAX_FDS], fd, rc = EXIT_RUN;
+	unsigned nfds;
+	char err[512];
+
+	if (!buf)
+		return perror("ffpf"), EXIT_RUN;
+	if ((fd = ffpf_proto_connect(path, err, sizeof(err))) < 0) {
+		fprintf(stderr, "ffpf: no ffpf daemon at %s: %s\n", path, err);
+		free(buf);
+		return EXIT_RUN;
+	}
+	ffpf_conn_init(&conn, buf, FFPF_PROTO_APP);
+	m.seq = ffpf_conn_next_seq(&conn);
+	m.version = FFPF_PROTO_VERSION_MIN;
+	m.hello.max_version = FFPF_PROTO_VERSION;
+	m.hello.app_name = "ffpf-status";
+	if (ffpf_proto_send(fd, &m, NULL, 0, err, sizeof(err)) ||
+	    ffpf_proto_recv(fd, &conn, &r, fds, FFPF_PROTO_MAX_FDS, &nfds, 5000, err, sizeof(err)) ||
+	    r.type != FFPF_MSG_WELCOME)
+		goto out;
+	conn.version = (uint16_t)r.welcome.version;
+	m = (struct ffpf_msg){.type = FFPF_MSG_STATUS, .seq = ffpf_conn_next_seq(&conn), .version = conn.version};
+	if (ffpf_proto_send(fd, &m, NULL, 0, err, sizeof(err)) ||
+	    ffpf_proto_recv(fd, &conn, &r, fds, FFPF_PROTO_MAX_FDS, &nfds, 5000, err, sizeof(err)) ||
+	    r.type != FFPF_MSG_STATUS_TEXT)
+		goto out;
+	if (c->json)
+		puts(r.status_text.text);
+	else
+		put_indented(r.status_text.text);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "ffpf: status from %s: %s\n", path, r.type == FFPF_MSG_ERROR ? r.error.message : err);
+	m = (struct ffpf_msg){.type = FFPF_MSG_BYE, .seq = ffpf_conn_next_seq(&conn), .version = conn.version};
+	ffpf_proto_send(fd, &m, NULL, 0, err, sizeof(err));
+	close(fd);
+	free(buf);
+	return rc;
 }
 
 static int cmd_classes(const struct cli *c)
@@ -665,7 +748,7 @@ int main(int argc, char **argv)
 		{"interface", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'D'},
 		{"count", required_argument, NULL, 'c'}, {"hierarchy", required_argument, NULL, 'H'},
 		{"lowest", required_argument, NULL, 'L'}, {"wait", required_argument, NULL, 'W'},
-		{"workers", required_argument, NULL, 'w'},
+		{"workers", required_argument, NULL, 'w'}, {"daemon", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c = {0};
@@ -692,6 +775,7 @@ int main(int argc, char **argv)
 		case 'n': c.no_compile = 1; break;
 		case 'C': c.emit_c = 1; break;
 		case 'H': c.hierarchy = optarg; break;
+		case 'S': c.daemon = optarg; break;
 		case 'L':
 		case 'W':
 			if (choice(opt, optarg, &c)) {
@@ -719,10 +803,12 @@ int main(int argc, char **argv)
 		rc = cmd_run(&c, argc - optind, argv + optind);
 	else if (!strcmp(cmd, "plan"))
 		rc = cmd_plan(&c, argc - optind, argv + optind);
+	else if (!strcmp(cmd, "status"))
+		rc = cmd_status(&c);
 	else if (!strcmp(cmd, "classes"))
 		rc = cmd_classes(&c);
 	else {
-		fprintf(stderr, "ffpf: unknown command '%s' (run, plan, classes)\n", cmd);
+		fprintf(stderr, "ffpf: unknown command '%s' (run, plan, status, classes)\n", cmd);
 		rc = EXIT_USAGE;
 	}
 	free(c.sources);

@@ -53,6 +53,9 @@ struct ffpf_opts {
 	unsigned fanout;         /**< non-zero: live sockets join this PACKET_FANOUT group (by flow
 	                          *   hash), so that handles with the same value share each device's
 	                          *   packets (one worker per core); XDP is then not used */
+	const char *daemon;      /**< the control socket of an ffpfd to serve this handle (an error
+	                          *   if none answers); NULL: $FFPF_SOCKET if a daemon answers
+	                          *   there, else the flowgraph runs in this process */
 };
 
 /** ffpf_opts.lowest: how far down functions of live sources may be pushed. */

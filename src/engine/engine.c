@@ -196,6 +196,7 @@ int ffpf_engine_activate(struct ffpf *f)
 	unsigned char *hit = calloc(f->nfn ? f->nfn : 1, 1);
 
 	f->reach = calloc(f->nfn ? f->nfn : 1, sizeof(*f->reach));
+	f->nreach = f->nfn;
 	if (!hit || !f->reach)
 		return free(hit), ffpf_fail(f, -ENOMEM, "out of memory");
 	for (unsigned s = 0; s < f->nfn; s++) {
@@ -517,6 +518,8 @@ int ffpf_engine_finish(struct ffpf *f)
 	ffpf_offload_sync(f);
 	for (unsigned i = 0; i < f->nfn; i++) {
 		struct ffpf_fn *fn = f->fn[i];
+		if (fn->dead || !fn->instantiated)
+			continue; /* retired functions finished when they were retired */
 		if (fn->cls->finish && (rc = fn->cls->finish(fn)))
 			return ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
 	}
@@ -531,7 +534,7 @@ static int rebuild(struct ffpf *f)
 {
 	void *old = f->unit;
 
-	for (unsigned i = 0; f->reach && i < f->nfn; i++)
+	for (unsigned i = 0; f->reach && i < f->nreach; i++)
 		free(f->reach[i].ids);
 	free(f->reach);
 	f->reach = NULL;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "ffpf_int.h"
+#include "daemon/client.h"
 
 static const char *const drop_names[] = {
 #define FFPF_DROP_NAME(sym, name, help) name,
@@ -16,6 +17,8 @@ const char *ffpf_drop_name(enum ffpf_drop r)
 
 unsigned ffpf_fn_count(const struct ffpf *f)
 {
+	if (f && f->remote)
+		return ffpf_remote_count(f);
 	return f ? f->nfn : 0;
 }
 
@@ -24,6 +27,8 @@ const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
 	struct ffpf_fn *fn;
 	struct ffpf_fn_info *x;
 
+	if (f && f->remote)
+		return ffpf_remote_info(f, id);
 	if (!f || id >= f->nfn)
 		return NULL;
 	fn = f->fn[id];
@@ -59,6 +64,8 @@ const struct ffpf_fn_info *ffpf_fn_info(struct ffpf *f, unsigned id)
 
 const struct ffpf_result_desc *ffpf_result_desc(const struct ffpf *f, unsigned id, unsigned j)
 {
+	if (f && f->remote)
+		return ffpf_remote_desc(f, id, j);
 	if (!f || id >= f->nfn || j >= f->fn[id]->cls->nresults)
 		return NULL;
 	return &f->fn[id]->cls->results[j];
@@ -74,6 +81,8 @@ static int fail_const(const struct ffpf *f, int rc, const char *what, const char
 
 int ffpf_result(const struct ffpf *f, unsigned id, unsigned j, struct ffpf_value *v)
 {
+	if (f && f->remote)
+		return ffpf_remote_result(f, id, j, v);
 	const struct ffpf_fn *fn;
 	const struct ffpf_result_desc *d = ffpf_result_desc(f, id, j);
 
@@ -97,8 +106,8 @@ int ffpf_result_u64(const struct ffpf *f, const char *fname, const char *result,
 
 	if (id < 0)
 		return fail_const(f, -ENOENT, "no function named", fname);
-	for (unsigned j = 0; j < f->fn[id]->cls->nresults; j++) {
-		if (strcmp(f->fn[id]->cls->results[j].name, result))
+	for (unsigned j = 0; ffpf_result_desc(f, (unsigned)id, j); j++) {
+		if (strcmp(ffpf_result_desc(f, (unsigned)id, j)->name, result))
 			continue;
 		int rc = ffpf_result(f, (unsigned)id, j, &v);
 		if (rc)
@@ -115,6 +124,8 @@ double ffpf_progress(const struct ffpf *f)
 {
 	double sum = 0;
 	unsigned n = 0;
+	if (f && f->remote)
+		return -1;
 	for (unsigned i = 0; f && i < f->nfn; i++) {
 		const struct ffpf_fn *fn = f->fn[i];
 		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || !fn->cls->progress || !fn->instantiated)
@@ -138,6 +149,8 @@ const char *ffpf_emitted_c(const struct ffpf *f)
 
 uint64_t ffpf_packets_read(const struct ffpf *f)
 {
+	if (f && f->remote)
+		return ffpf_remote_packets(f);
 	return f ? f->packets : 0;
 }
 

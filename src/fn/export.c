@@ -118,6 +118,9 @@ int ffpf_export_next(struct ffpf *f, const char *name, struct ffpf_packet *p)
 	struct ffpf_fn *fn;
 	int rc;
 
+	if (f->remote)
+		return ffpf_fail(f, -ENOTSUP, "export '%s': packets are not yet handed to applications "
+				 "served by ffpfd; run this flowgraph in-process (unset FFPF_SOCKET)", name);
 	if (id < 0 || strcmp(f->fn[id]->cls->name, "export"))
 		return ffpf_fail(f, -ENOENT, "no export function named '%s'", name ? name : "(null)");
 	fn = f->fn[id];

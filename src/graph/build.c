@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ffpf_int.h"
+#include "daemon/client.h"
 #include "lang/ast.h"
 #include "lang/diag.h"
 #include "graph/args.h"
@@ -260,6 +261,8 @@ static int bind_proto(struct build *b, struct proto *p)
 	if (!c)
 		return err_at(b, p, el->cls_loc, strlen(el->cls_orig),
 			      "unknown function class '%s' (ffpf classes lists them)", el->cls_orig);
+	if (b->f->no_dev && !strcmp(c->name, "dev"))
+		return err_at(b, p, el->loc, el->span ? el->span : 1, "%s", b->f->no_dev);
 	if ((c->flags & FFPF_CLASS_SOURCE) && p->in.n)
 		return err_at(b, p, el->loc, el->span ? el->span : 1,
 			      "'%s' is a source and cannot read from other functions; start a chain "
@@ -469,6 +472,10 @@ int ffpf_populate_named(struct ffpf *f, const char *text, const char *origin)
 
 	if (!f || !text)
 		return errno = EINVAL, -EINVAL;
+	if (f->state == FFPF_S_FAILED && f->remote == NULL && f->nfn == 0 && f->err[0])
+		return errno = EIO, -EIO; /* ffpf_create could not reach the daemon asked for: err says */
+	if (f->remote && f->state == FFPF_S_POPULATING)
+		return ffpf_remote_populate(f, text, origin ? origin : "request");
 	if (f->state != FFPF_S_POPULATING && !(f->live && f->state == FFPF_S_ACTIVE))
 		return ffpf_fail(f, -EBUSY, "populate: the flowgraph is already instantiated");
 	rc = ffpf_lang_parse(text, strlen(text), b.origin, &req, &d);

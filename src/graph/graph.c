@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ffpf_int.h"
+#include "daemon/client.h"
 
 int ffpf_graph_add(struct ffpf *f, struct ffpf_fn *fn)
 {
@@ -41,6 +42,9 @@ struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like
 		const struct ffpf_fn *g = f->fn[i];
 		if (g->dead || g->cls != like->cls || g->ninputs != like->ninputs)
 			continue;
+		/* A trace being read (or read) is not shared: a newcomer would miss its start. */
+		if ((g->cls->flags & FFPF_CLASS_SOURCE) && (g->exhausted || (g->in && g->cls->progress)))
+			continue;
 		if (strcmp(g->args->canon, like->args->canon))
 			continue;
 		if (g->ninputs && memcmp(g->inputs, like->inputs, g->ninputs * sizeof(unsigned)))
@@ -52,6 +56,8 @@ struct ffpf_fn *ffpf_graph_find(const struct ffpf *f, const struct ffpf_fn *like
 
 int ffpf_fn_lookup(const struct ffpf *f, const char *name)
 {
+	if (f && f->remote)
+		return ffpf_remote_lookup(f, name);
 	for (unsigned i = 0; f && name && i < f->nfn; i++) {
 		if (f->fn[i]->dead)
 			continue;

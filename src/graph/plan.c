@@ -140,8 +140,8 @@ static void dot_plan(struct strbuf *sb, const struct ffpf *f)
 char *ffpf_plan(const struct ffpf *f, int dot)
 {
 	struct strbuf sb = {0};
-	if (!f)
-		return NULL;
+	if (!f || f->remote)
+		return NULL; /* the daemon's graph: `ffpf status` shows it */
 	/* Where each function will run: decided now, before instantiate, as instantiate will
 	 * (the plan is the handle's; the levels are a cache in it). */
 	if (f->state == FFPF_S_POPULATING)

@@ -1,0 +1,441 @@
+/* client.c — the library served by ffpfd (see client.h). */
+#include "daemon/client.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "daemon/proto.h"
+#include "ffpf_int.h"
+#include "util/strbuf.h"
+
+#define MAX_VALUES 32
+#define REPLY_MS   10000 /* a daemon that does not answer a request in this long is stuck */
+
+struct rfn {
+	uint32_t id;                     /* the daemon's */
+	char *name, *params;
+	const struct ffpf_class *cls;
+	unsigned flags;
+	uint64_t in, passed, drops[FFPF_DROP_MAX];
+	uint64_t mbuf_off, mbuf_size;
+	struct ffpf_value vals[MAX_VALUES]; /* by the class's result index */
+	char *strs[MAX_VALUES];
+	unsigned *inputs, ninputs;       /* local indices */
+	char *input_ids;                 /* the daemon's, as POPULATED gave them */
+	int final;                       /* its sources have ended */
+	struct ffpf_fn_info info;
+};
+
+struct ffpf_remote {
+	int fd;
+	struct ffpf_conn conn;
+	struct ffpf_proto_buf *buf;
+	uint32_t app_id, group_id;
+	char group[48];
+	struct rfn *fns;
+	unsigned n;
+	const uint8_t *arena;            /* the flowgroup's MBufs, mapped read-only */
+	size_t arena_size;
+	double last_refresh;
+	int gone;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int xfer(struct ffpf *f, struct ffpf_msg *m, struct ffpf_msg *reply, int *fd)
+{
+	struct ffpf_remote *r = f->remote;
+	char err[512];
+	int fds[FFPF_PROTO_MAX_FDS];
+	unsigned nfds = 0;
+	int rc;
+
+	if (r->gone)
+		return ffpf_fail(f, -EPIPE, "the ffpf daemon went away; results are incomplete");
+	m->seq = ffpf_conn_next_seq(&r->conn);
+	m->version = r->conn.version ? r->conn.version : FFPF_PROTO_VERSION_MIN;
+	if ((rc = ffpf_proto_send(r->fd, m, NULL, 0, err, sizeof(err))) ||
+	    (rc = ffpf_proto_recv(r->fd, &r->conn, reply, fds, FFPF_PROTO_MAX_FDS, &nfds, REPLY_MS, err,
+				  sizeof(err)))) {
+		r->gone = rc == -EPIPE;
+		return ffpf_fail(f, rc, "ffpf daemon: %s", rc == -EPIPE ? "it went away; results are "
+				 "incomplete" : err);
+	}
+	if (reply->type == FFPF_MSG_BYE) {
+		r->gone = 1;
+		return ffpf_fail(f, -EPIPE, "the ffpf daemon is stopping; results are incomplete");
+	}
+	for (unsigned k = 0; k < nfds; k++) {
+		if (fd && k == 0)
+			*fd = fds[k];
+		else
+			close(fds[k]);
+	}
+	if (reply->type == FFPF_MSG_ERROR)
+		return ffpf_fail(f, -(int)(reply->error.err ? reply->error.err : EIO), "%s", reply->error.message);
+	return 0;
+}
+
+static int hello(struct ffpf *f)
+{
+	struct ffpf_remote *r = f->remote;
+	struct ffpf_msg m = {.type = FFPF_MSG_HELLO}, w;
+	char name[64];
+	int rc;
+
+	snprintf(name, sizeof(name), "%.40s[%d]", program_invocation_short_name, (int)getpid());
+	m.hello.max_version = FFPF_PROTO_VERSION;
+	m.hello.app_name = name;
+	if ((rc = xfer(f, &m, &w, NULL)))
+		return rc;
+	if (w.type != FFPF_MSG_WELCOME)
+		return ffpf_fail(f, -EPROTO, "ffpf daemon: answered HELLO with %s", ffpf_msg_name(w.type));
+	r->conn.version = (uint16_t)w.welcome.version;
+	r->app_id = w.welcome.app_id;
+	r->group_id = w.welcome.group_id;
+	snprintf(r->group, sizeof(r->group), "%s", w.welcome.group_name);
+	return 0;
+}
+
+int ffpf_remote_open(struct ffpf *f)
+{
+	const char *env = getenv("FFPF_SOCKET"), *path = f->opts.daemon;
+	char err[512];
+	int fd, rc;
+
+	if (!path && env && *env)
+		path = env;
+	if (!path)
+		return 0;
+	fd = ffpf_proto_connect(path, err, sizeof(err));
+	if (fd < 0) {
+		if (!f->opts.daemon && (fd == -ENOENT || fd == -ECONNREFUSED))
+			return 0; /* $FFPF_SOCKET with no daemon there: run embedded */
+		return ffpf_fail(f, fd, "cannot reach the ffpf daemon at %s: %s", path, err);
+	}
+	if (!(f->remote = calloc(1, sizeof(*f->remote))) || !(f->remote->buf = malloc(sizeof(*f->remote->buf)))) {
+		close(fd);
+		free(f->remote);
+		f->remote = NULL;
+		return ffpf_fail(f, -ENOMEM, "out of memory");
+	}
+	f->remote->fd = fd;
+	ffpf_conn_init(&f->remote->conn, f->remote->buf, FFPF_PROTO_APP);
+	if ((rc = hello(f))) {
+		ffpf_remote_close(f);
+		return rc;
+	}
+	return 0;
+}
+
+static void free_fn(struct rfn *x)
+{
+	free(x->name);
+	free(x->params);
+	free(x->inputs);
+	free(x->input_ids);
+	for (unsigned k = 0; k < MAX_VALUES; k++)
+		free(x->strs[k]);
+}
+
+void ffpf_remote_close(struct ffpf *f)
+{
+	struct ffpf_remote *r = f->remote;
+	char err[64];
+	if (!r)
+		return;
+	if (!r->gone) {
+		struct ffpf_msg bye = {.type = FFPF_MSG_BYE, .seq = ffpf_conn_next_seq(&r->conn),
+				       .version = r->conn.version};
+		ffpf_proto_send(r->fd, &bye, NULL, 0, err, sizeof(err));
+	}
+	close(r->fd);
+	if (r->arena)
+		munmap((void *)(uintptr_t)r->arena, r->arena_size);
+	for (unsigned i = 0; i < r->n; i++)
+		free_fn(&r->fns[i]);
+	free(r->fns);
+	free(r->buf);
+	free(r);
+	f->remote = NULL;
+}
+
+/* The arena fd: map it once (read-only: the daemon sealed it against writable mappings). */
+static void map_arena(struct ffpf_remote *r, int fd, uint64_t size)
+{
+	if (!r->arena && fd >= 0 && size) {
+		void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p != MAP_FAILED) {
+			r->arena = p;
+			r->arena_size = size;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Inputs as local indices (a function's inputs were part of its request, so they are here). */
+static int link_inputs(struct ffpf *f)
+{
+	struct ffpf_remote *r = f->remote;
+	for (unsigned i = 0; i < r->n; i++) {
+		struct rfn *x = &r->fns[i];
+		const char *s = x->input_ids;
+		free(x->inputs);
+		x->inputs = calloc(strlen(s) / 2 + 2, sizeof(unsigned));
+		x->ninputs = 0;
+		if (!x->inputs)
+			return ffpf_fail(f, -ENOMEM, "out of memory");
+		while (*s) {
+			char *end;
+			unsigned long id = strtoul(s, &end, 10);
+			for (unsigned k = 0; k < r->n; k++)
+				if (r->fns[k].id == id) {
+					x->inputs[x->ninputs++] = k;
+					break;
+				}
+			s = *end == ',' ? end + 1 : end + (*end != 0);
+		}
+	}
+	return 0;
+}
+
+static int add_fns(struct ffpf *f, const struct ffpf_msg_populated *p)
+{
+	struct ffpf_remote *r = f->remote;
+	struct rfn *v = realloc(r->fns, (r->n + p->n) * sizeof(*v));
+
+	if (!v)
+		return ffpf_fail(f, -ENOMEM, "out of memory");
+	r->fns = v;
+	for (uint32_t k = 0; k < p->n; k++) {
+		struct rfn *x = &r->fns[r->n];
+		const struct ffpf_proto_fn *q = &p->fns[k];
+		memset(x, 0, sizeof(*x));
+		x->id = q->fn_id;
+		x->name = strdup(q->name);
+		x->params = strdup(q->params);
+		x->cls = ffpf_class_find(q->cls);
+		x->flags = q->flags;
+		x->mbuf_off = q->mbuf_off;
+		x->mbuf_size = q->mbuf_size;
+		x->input_ids = strdup(q->inputs);
+		if (!x->name || !x->params || !x->cls || !x->input_ids) {
+			free_fn(x);
+			return ffpf_fail(f, x->cls ? -ENOMEM : -EPROTO, "ffpf daemon: function '%s' of class "
+					 "'%s' is unknown here (daemon and library differ)", q->name, q->cls);
+		}
+		r->n++;
+	}
+	return link_inputs(f);
+}
+
+static int refresh_one(struct ffpf *f, struct rfn *x);
+
+int ffpf_remote_populate(struct ffpf *f, const char *text, const char *origin)
+{
+	struct ffpf_msg m = {.type = FFPF_MSG_POPULATE}, a;
+	struct strbuf req = {0};
+	int fd = -1, rc;
+
+	/* The default sources (-r, -i) go first, as a chain of their own feeding nothing: the
+	 * daemon attaches them like in-process defaults only if the request names no source. */
+	for (unsigned i = 0; i < f->ndefaults; i++)
+		sb_printf(&req, "#default %s\n", f->defaults[i]);
+	sb_puts(&req, text);
+	if (req.oom)
+		return ffpf_fail(f, -ENOMEM, "out of memory");
+	m.populate.request = req.s;
+	m.populate.origin = origin;
+	rc = xfer(f, &m, &a, &fd);
+	sb_free(&req);
+	if (rc)
+		return rc;
+	if (a.type != FFPF_MSG_POPULATED) {
+		if (fd >= 0)
+			close(fd);
+		return ffpf_fail(f, -EPROTO, "ffpf daemon: answered POPULATE with %s", ffpf_msg_name(a.type));
+	}
+	map_arena(f->remote, fd, a.populated.arena_size);
+	return add_fns(f, &a.populated);
+}
+
+static int refresh_one(struct ffpf *f, struct rfn *x)
+{
+	struct ffpf_msg m = {.type = FFPF_MSG_RESULTS}, a;
+	int rc;
+
+	m.results.fn_id = x->id;
+	if ((rc = xfer(f, &m, &a, NULL)))
+		return rc;
+	if (a.type != FFPF_MSG_RESULT || a.result.fn_id != x->id)
+		return ffpf_fail(f, -EPROTO, "ffpf daemon: answered RESULTS with %s", ffpf_msg_name(a.type));
+	x->in = a.result.in;
+	x->passed = a.result.passed;
+	x->final = !!(a.result.flags & FFPF_RESULT_FINAL);
+	memset(x->drops, 0, sizeof(x->drops));
+	for (uint32_t k = 0; k < a.result.ndrops; k++)
+		for (unsigned d = 0; d < FFPF_DROP_MAX; d++)
+			if (!strcmp(a.result.drops[k].reason, ffpf_drop_name(d)))
+				x->drops[d] = a.result.drops[k].n;
+
+	for (uint32_t k = 0; k < a.result.nvalues; k++)
+		for (unsigned j = 0; j < x->cls->nresults && j < MAX_VALUES; j++) {
+			const struct ffpf_proto_value *v = &a.result.values[k];
+			if (strcmp(v->name, x->cls->results[j].name))
+				continue;
+			x->vals[j].type = v->type == FFPF_PROTO_V_STR ? FFPF_V_STR : FFPF_V_U64;
+			if (v->type == FFPF_PROTO_V_STR) {
+				free(x->strs[j]);
+				x->strs[j] = strdup(v->str);
+				x->vals[j].str = x->strs[j] ? x->strs[j] : "";
+			} else {
+				x->vals[j].u64 = v->u64;
+			}
+		}
+	return 0;
+}
+
+static int refresh(struct ffpf *f)
+{
+	int rc;
+	for (unsigned i = 0; i < f->remote->n; i++)
+		if ((rc = refresh_one(f, &f->remote->fns[i])))
+			return rc;
+	f->remote->last_refresh = now_s();
+	return 0;
+}
+
+int ffpf_remote_step(struct ffpf *f)
+{
+	struct ffpf_remote *r = f->remote;
+	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+
+	/* The daemon speaks only when asked, so anything readable now is its BYE or EOF. */
+	if (poll(&p, 1, 100) > 0) {
+		char buf[64];
+		if (recv(r->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT) <= 0 || (p.revents & POLLHUP)) {
+			r->gone = 1;
+			return ffpf_fail(f, -EPIPE, "the ffpf daemon went away; results are incomplete");
+		}
+		struct ffpf_msg m;
+		int fds[FFPF_PROTO_MAX_FDS];
+		unsigned nfds = 0;
+		char err[256];
+		if (!ffpf_proto_recv(r->fd, &r->conn, &m, fds, FFPF_PROTO_MAX_FDS, &nfds, 0, err, sizeof(err)) &&
+		    m.type == FFPF_MSG_BYE) {
+			r->gone = 1;
+			return ffpf_fail(f, -EPIPE, "the ffpf daemon is stopping; results are incomplete");
+		}
+	}
+	if (now_s() - r->last_refresh >= 0.5) {
+		int all = 1;
+		if (refresh(f))
+			return -EPIPE;
+		for (unsigned i = 0; i < r->n; i++)
+			all &= r->fns[i].final;
+		return all ? 0 : 1; /* every source has ended: the results are final */
+	}
+	return 1;
+}
+
+int ffpf_remote_finish(struct ffpf *f)
+{
+	return refresh(f);
+}
+
+unsigned ffpf_remote_count(const struct ffpf *f)
+{
+	return f->remote->n;
+}
+
+const struct ffpf_fn_info *ffpf_remote_info(struct ffpf *f, unsigned id)
+{
+	struct rfn *x;
+	struct ffpf_fn_info *i;
+
+	if (id >= f->remote->n)
+		return NULL;
+	x = &f->remote->fns[id];
+	i = &x->info;
+	memset(i, 0, sizeof(*i));
+	i->name = x->name;
+	i->cls = x->cls->name;
+	i->params = x->params;
+	i->flowspace = "ffpfd";
+	i->placed = "";
+	i->where = "";
+	i->mode = (x->flags & 1) ? "source" : "daemon";
+	i->why = "";
+	i->id = id;
+	i->ninputs = x->ninputs;
+	i->inputs = x->inputs;
+	i->nrequests = 1;
+	i->in = x->in;
+	i->passed = x->passed;
+	memcpy(i->drops, x->drops, sizeof(i->drops));
+	i->mbuf_size = (size_t)x->mbuf_size;
+	i->nresults = x->cls->nresults;
+	return i;
+}
+
+int ffpf_remote_lookup(const struct ffpf *f, const char *name)
+{
+	for (unsigned i = 0; name && i < f->remote->n; i++)
+		if (!strcmp(f->remote->fns[i].name, name))
+			return (int)i;
+	return -ENOENT;
+}
+
+const struct ffpf_result_desc *ffpf_remote_desc(const struct ffpf *f, unsigned id, unsigned j)
+{
+	if (id >= f->remote->n || j >= f->remote->fns[id].cls->nresults)
+		return NULL;
+	return &f->remote->fns[id].cls->results[j];
+}
+
+int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffpf_value *v)
+{
+	const struct ffpf_remote *r = f->remote;
+	const struct rfn *x;
+	const struct ffpf_result_desc *d = ffpf_remote_desc(f, id, j);
+
+	if (!d)
+		return -ENOENT;
+	x = &r->fns[id];
+	memset(v, 0, sizeof(*v));
+	/* A counter with no read(): straight from the shared MBuf, current to the batch. */
+	if (d->type == FFPF_V_U64 && !x->cls->read && r->arena && x->mbuf_size >= d->mbuf_off + 8 &&
+	    x->mbuf_off + x->mbuf_size <= r->arena_size) {
+		v->type = FFPF_V_U64;
+		v->u64 = __atomic_load_n((const uint64_t *)(const void *)(r->arena + x->mbuf_off + d->mbuf_off),
+					 __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (j >= MAX_VALUES || (d->type == FFPF_V_TABLE))
+		return -ENOTSUP;
+	*v = x->vals[j];
+	v->type = d->type;
+	if (v->type == FFPF_V_STR && !v->str)
+		v->str = "";
+	return 0;
+}
+
+uint64_t ffpf_remote_packets(const struct ffpf *f)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < f->remote->n; i++)
+		if (f->remote->fns[i].flags & 1)
+			n += f->remote->fns[i].in;
+	return n;
+}

@@ -1,0 +1,765 @@
+/* daemon.c — ffpfd's loop: applications, flowgroups, requests (see daemon.h).
+ *
+ * One thread does everything, so the flowgraphs need no locks: requests are applied between
+ * batches.  Applications' sockets are non-blocking; a reply that does not fit (an application
+ * that never reads its answers) disconnects that application, never stalls the others.  A
+ * message that breaks the protocol gets an ERROR naming what was wrong; after MAX_ERRORS the
+ * application is disconnected.  Whatever an application leaves behind (crash, kill, EOF) is
+ * released as if it had said BYE. */
+#include "daemon/daemon.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/fsuid.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "buf/arena.h"
+#include "daemon/proto.h"
+#include "ffpf_int.h"
+#include "util/strbuf.h"
+
+#define MAX_GROUPS  64
+#define MAX_ERRORS  8                 /* protocol errors before an application is cut off */
+#define ARENA_BYTES (256u << 20)      /* MBufs of one group over the daemon's life (sparse) */
+#define BATCH_BUDGET 64               /* batches per group between looks at the sockets */
+
+struct fgroup {
+	uint32_t id;
+	char name[40];                /* "uid:1000", "all" */
+	struct ffpf *f;               /* NULL until its first request */
+	struct ffpf_arena *arena;
+	unsigned napps;
+	int idle;                     /* the last step found nothing to do */
+	char failed[512];             /* the flowgraph stopped on an error: why */
+};
+
+struct app {
+	int fd;
+	struct ffpf_conn conn;
+	uint32_t id;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];             /* its supplementary groups (SO_PEERGROUPS) */
+	int ngroups;
+	char name[64];
+	struct fgroup *g;              /* after HELLO */
+	unsigned *fns, nfns, capfns;  /* ids of g's functions it uses (one entry per use) */
+	unsigned errors;
+};
+
+struct ffpfd {
+	struct ffpfd_opts o;
+	int lfd;
+	char path[108];
+	struct app **apps;
+	unsigned napps;
+	struct fgroup *groups[MAX_GROUPS];
+	unsigned ngroups;
+	uint32_t next_app, next_group;
+	struct ffpf_proto_buf *buf;
+};
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	va_list ap;
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", localtime(&t));
+	fprintf(stderr, "ffpfd %s ", ts);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *ffpfd_group_by_name(int by)
+{
+	static const char *const n[] = {"uid", "gid", "pid", "all"};
+	return by >= 0 && by <= FFPFD_BY_ALL ? n[by] : "?";
+}
+
+int ffpfd_group_by_parse(const char *s)
+{
+	for (int k = 0; k <= FFPFD_BY_ALL; k++)
+		if (!strcmp(s, ffpfd_group_by_name(k)))
+			return k;
+	return -1;
+}
+
+/* ---- sending -------------------------------------------------------------------------------- */
+
+static int send_msg(struct app *a, struct ffpf_msg *m, const int *fds, unsigned nfds)
+{
+	char err[256];
+	m->seq = ffpf_conn_next_seq(&a->conn);
+	m->version = a->conn.version ? a->conn.version : FFPF_PROTO_VERSION;
+	int rc = ffpf_proto_send(a->fd, m, fds, nfds, err, sizeof(err));
+	if (rc)
+		logf_("app %u (%s): cannot send %s: %s", a->id, a->name, ffpf_msg_name(m->type), err);
+	return rc;
+}
+
+static int send_error(struct app *a, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int send_error(struct app *a, int e, const char *fmt, ...)
+{
+	char text[4096];
+	struct ffpf_msg m = {.type = FFPF_MSG_ERROR};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	m.error.err = (uint32_t)e;
+	m.error.message = text;
+	return send_msg(a, &m, NULL, 0);
+}
+
+/* ---- groups --------------------------------------------------------------------------------- */
+
+static void group_key(const struct ffpfd *d, const struct app *a, char *name, size_t n)
+{
+	switch (d->o.group_by) {
+	case FFPFD_BY_UID: snprintf(name, n, "uid:%u", (unsigned)a->uid); break;
+	case FFPFD_BY_GID: snprintf(name, n, "gid:%u", (unsigned)a->gid); break;
+	case FFPFD_BY_PID: snprintf(name, n, "pid:%d", (int)a->pid); break;
+	default: snprintf(name, n, "all");
+	}
+}
+
+static struct fgroup *group_of(struct ffpfd *d, struct app *a)
+{
+	char name[40];
+	struct fgroup *g;
+
+	group_key(d, a, name, sizeof(name));
+	for (unsigned i = 0; i < d->ngroups; i++)
+		if (!strcmp(d->groups[i]->name, name))
+			return d->groups[i];
+	if (d->ngroups == MAX_GROUPS || !(g = calloc(1, sizeof(*g))))
+		return NULL;
+	g->id = ++d->next_group;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	d->groups[d->ngroups++] = g;
+	return g;
+}
+
+static void group_free(struct ffpfd *d, struct fgroup *g)
+{
+	for (unsigned i = 0; i < d->ngroups; i++)
+		if (d->groups[i] == g) {
+			d->groups[i] = d->groups[--d->ngroups];
+			break;
+		}
+	if (g->f) {
+		ffpf_engine_finish(g->f);
+		ffpf_close(g->f);
+	}
+	ffpf_arena_free(g->arena);
+	free(g);
+}
+
+/* The group's flowgraph: a live graph, functions in the host, MBufs in the arena. */
+static int group_graph(struct fgroup *g, char *err, size_t n)
+{
+	struct ffpf_opts o = {.sz = sizeof(o), .lowest = FFPF_LOWEST_HOST};
+	char aname[64];
+
+	if (g->f)
+		return 0;
+	snprintf(aname, sizeof(aname), "ffpf-%s", g->name);
+	if (!g->arena && !(g->arena = ffpf_arena_new(aname, ARENA_BYTES)))
+		return snprintf(err, n, "cannot make the flowgroup's shared memory: %s", strerror(errno)), -errno;
+	if (!(g->f = ffpf_create(&o)))
+		return snprintf(err, n, "out of memory"), -ENOMEM;
+	g->f->live = 1;
+	g->f->nowait = 1;
+	g->f->arena = g->arena;
+	return 0;
+}
+
+/* ---- applications --------------------------------------------------------------------------- */
+
+static int app_use(struct app *a, unsigned id)
+{
+	if (a->nfns == a->capfns) {
+		unsigned c = a->capfns ? 2 * a->capfns : 16, *v = realloc(a->fns, c * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->fns = v;
+		a->capfns = c;
+	}
+	a->fns[a->nfns++] = id;
+	a->g->f->fn[id]->users++;
+	return 0;
+}
+
+static int app_uses(const struct app *a, unsigned id)
+{
+	for (unsigned i = 0; i < a->nfns; i++)
+		if (a->fns[i] == id)
+			return 1;
+	return 0;
+}
+
+/* Everything a leaving application held goes; its functions retire with their last user. */
+static void app_drop(struct ffpfd *d, unsigned i, const char *why)
+{
+	struct app *a = d->apps[i];
+	struct fgroup *g = a->g;
+	unsigned retired = 0;
+
+	if (g && g->f) {
+		for (unsigned k = 0; k < a->nfns; k++)
+			g->f->fn[a->fns[k]]->users--;
+		retired = ffpf_engine_sweep(g->f);
+	}
+	logf_("app %u (%s, pid %d): %s; %u function%s retired", a->id, a->name, (int)a->pid, why,
+	      retired, retired == 1 ? "" : "s");
+	if (g && --g->napps == 0)
+		group_free(d, g);
+	close(a->fd);
+	free(a->fns);
+	free(a);
+	d->apps[i] = d->apps[--d->napps];
+}
+
+static void accept_app(struct ffpfd *d)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	struct app *a;
+	int fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (d->napps >= (d->o.max_apps ? d->o.max_apps : 256) || !(a = calloc(1, sizeof(*a)))) {
+		logf_("refused a connection: %u applications already", d->napps);
+		close(fd);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
+		close(fd);
+		free(a);
+		return;
+	}
+	len = sizeof(a->groups);
+	a->ngroups = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, a->groups, &len) ? 0 : (int)(len / sizeof(gid_t));
+	a->fd = fd;
+	a->pid = cr.pid;
+	a->uid = cr.uid;
+	a->gid = cr.gid;
+	a->id = ++d->next_app;
+	snprintf(a->name, sizeof(a->name), "pid %d", (int)cr.pid);
+	ffpf_conn_init(&a->conn, d->buf, FFPF_PROTO_DAEMON);
+	d->apps[d->napps++] = a;
+}
+
+/* ---- requests ------------------------------------------------------------------------------- */
+
+static int on_hello(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
+{
+	struct ffpf_msg r = {.type = FFPF_MSG_WELCOME};
+	char err[256];
+	int v = ffpf_proto_negotiate(m->version, m->hello.max_version, err, sizeof(err));
+
+	if (v < 0)
+		return send_error(a, EPROTONOSUPPORT, "%s", err), -EPROTONOSUPPORT;
+	if (!(a->g = group_of(d, a)))
+		return send_error(a, ENOMEM, "too many flowgroups (%d)", MAX_GROUPS), -ENOMEM;
+	a->g->napps++;
+	a->conn.version = (uint16_t)v;
+	snprintf(a->name, sizeof(a->name), "%.40s", m->hello.app_name[0] ? m->hello.app_name : "?");
+	r.welcome.version = (uint32_t)v;
+	r.welcome.app_id = a->id;
+	r.welcome.group_id = a->g->id;
+	r.welcome.group_name = a->g->name;
+	logf_("app %u (%s, pid %d, uid %u): connected, flowgroup %s", a->id, a->name, (int)a->pid,
+	      (unsigned)a->uid, a->g->name);
+	return send_msg(a, &r, NULL, 0);
+}
+
+/* A function's name as this application knows it: its own label (without the namespace), or
+ * "class#id" when the label is another application's. */
+static const char *app_name(const struct app *a, const struct ffpf_fn *fn, char *buf, size_t n)
+{
+	char ns[24];
+	size_t l = (size_t)snprintf(ns, sizeof(ns), "a%u:", a->id);
+	unsigned other;
+
+	if (!strncmp(fn->name, ns, l))
+		return fn->name + l;
+	for (unsigned k = 0; k < fn->nalias; k++)
+		if (!strncmp(fn->alias[k], ns, l))
+			return fn->alias[k] + l;
+	if (sscanf(fn->name, "a%u:", &other) == 1) {
+		snprintf(buf, n, "%s#%u", fn->cls->name, fn->id);
+		return buf;
+	}
+	return fn->name;
+}
+
+static int reply_populated(struct app *a, unsigned first_use)
+{
+	struct ffpf *f = a->g->f;
+	struct ffpf_proto_fn *v = calloc(a->nfns - first_use + 1, sizeof(*v));
+	struct ffpf_msg r = {.type = FFPF_MSG_POPULATED};
+	char (*names)[64] = calloc(a->nfns - first_use + 1, sizeof(*names));
+	char (*ins)[256] = calloc(a->nfns - first_use + 1, sizeof(*ins));
+	int rc;
+
+	if (!v || !names || !ins) {
+		free(v);
+		free(names);
+		free(ins);
+		return send_error(a, ENOMEM, "out of memory"), -ENOMEM;
+	}
+	if (!v)
+		return send_error(a, ENOMEM, "out of memory"), -ENOMEM;
+	for (unsigned k = first_use; k < a->nfns; k++) {
+		const struct ffpf_fn *fn = f->fn[a->fns[k]];
+		struct ffpf_proto_fn *p = &v[k - first_use];
+		p->fn_id = fn->id;
+		p->name = app_name(a, fn, names[k - first_use], sizeof(names[0]));
+		p->cls = fn->cls->name;
+		p->params = fn->args->canon;
+		p->flags = (fn->cls->flags & FFPF_CLASS_SOURCE) ? 1 : 0;
+		p->mbuf_off = fn->mbuf ? ffpf_arena_off(a->g->arena, fn->mbuf) : 0;
+		p->mbuf_size = fn->mbuf ? fn->mbuf_size : 0;
+		for (unsigned j = 0, at = 0; j < fn->ninputs && at < sizeof(ins[0]) - 12; j++)
+			at += (unsigned)snprintf(ins[k - first_use] + at, sizeof(ins[0]) - at, "%s%u",
+						 j ? "," : "", fn->inputs[j]);
+		p->inputs = ins[k - first_use];
+	}
+	r.populated.n = a->nfns - first_use;
+	r.populated.fns = v;
+	r.populated.arena_size = a->g->arena->size;
+	rc = send_msg(a, &r, &a->g->arena->fd, 1);
+	free(v);
+	free(names);
+	free(ins);
+	return rc;
+}
+
+/* The application's default sources (-r, -i) come as leading "#default ELEMENT" lines of the
+ * request (comments to the parser): they apply to this request only. */
+static int take_defaults(struct ffpf *f, const char *text, const char **rest)
+{
+	static const char tag[] = "#default ";
+	while (!strncmp(text, tag, sizeof(tag) - 1)) {
+		const char *s = text + sizeof(tag) - 1, *e = strchr(s, '\n');
+		char el[1024];
+		int rc;
+		if (!e || (size_t)(e - s) >= sizeof(el))
+			return ffpf_fail(f, -EINVAL, "a '#default' line is longer than %zu bytes", sizeof(el));
+		memcpy(el, s, (size_t)(e - s));
+		el[e - s] = 0;
+		if ((rc = ffpf_default_source(f, el)))
+			return rc;
+		text = e + 1;
+	}
+	*rest = text; /* the request proper: its lines are the application's */
+	return 0;
+}
+
+static void drop_defaults(struct ffpf *f)
+{
+	for (unsigned i = 0; i < f->ndefaults; i++)
+		free(f->defaults[i]);
+	free(f->defaults);
+	f->defaults = NULL;
+	f->ndefaults = 0;
+}
+
+/* While a request is applied the daemon acts as its application: files are opened with the
+ * application's permissions (fs uid/gid and groups) and relative paths from its directory.
+ * One thread, so this switch affects nothing else. */
+struct identity {
+	int cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	int ngroups;
+};
+
+static void become(const struct app *a, struct identity *me)
+{
+	char p[64];
+	int fd;
+
+	me->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	me->ngroups = getgroups(64, me->groups);
+	snprintf(p, sizeof(p), "/proc/%d/cwd", (int)a->pid);
+	fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (geteuid() == 0)
+		setgroups((size_t)a->ngroups, a->groups);
+	me->gid = (gid_t)setfsgid(a->gid);
+	me->uid = (uid_t)setfsuid(a->uid);
+	if (fd >= 0) {
+		if (fchdir(fd))
+			logf_("app %u: cannot use its directory %s: %s", a->id, p, strerror(errno));
+		close(fd);
+	}
+}
+
+static void unbecome(const struct identity *me)
+{
+	setfsuid(me->uid);
+	setfsgid(me->gid);
+	if (geteuid() == 0 && me->ngroups >= 0)
+		setgroups((size_t)me->ngroups, me->groups);
+	if (me->cwd >= 0) {
+		if (fchdir(me->cwd))
+			logf_("cannot return to the daemon's directory: %s", strerror(errno));
+		close(me->cwd);
+	}
+}
+
+static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
+{
+	struct fgroup *g = a->g;
+	char ns[24], err[512];
+	unsigned first_use = a->nfns;
+	int rc;
+
+	if ((rc = group_graph(g, err, sizeof(err))))
+		return send_error(a, -rc, "%s", err);
+	if (g->failed[0])
+		return send_error(a, EIO, "the flowgroup's flowgraph stopped: %s", g->failed);
+	snprintf(ns, sizeof(ns), "a%u:", a->id);
+	g->f->label_ns = ns;
+	g->f->no_dev = a->uid && !d->o.allow_capture
+			       ? "live capture through ffpfd is for root (or start ffpfd --allow-capture)" : NULL;
+	const char *req = m->populate.request;
+	struct identity me;
+	int first = g->f->state == FFPF_S_POPULATING;
+	become(a, &me);
+	rc = take_defaults(g->f, m->populate.request, &req);
+	if (!rc)
+		rc = ffpf_populate_named(g->f, req, m->populate.origin);
+	g->f->label_ns = NULL;
+	g->f->no_dev = NULL;
+	drop_defaults(g->f);
+	if (!rc && first) { /* the group's first request */
+		rc = ffpf_instantiate(g->f);
+		if (!rc)
+			rc = ffpf_activate(g->f);
+	}
+	unbecome(&me);
+	if (rc && first) { /* start the group afresh with the next request */
+		snprintf(err, sizeof(err), "%s", ffpf_errmsg(g->f));
+		ffpf_close(g->f);
+		g->f = NULL;
+		return send_error(a, -rc, "%s", err);
+	}
+	if (rc)
+		return send_error(a, -rc, "%s", ffpf_errmsg(g->f));
+	for (unsigned i = 0; i < g->f->nfn; i++)
+		if (g->f->fn[i]->last_request == g->f->nrequests && !g->f->fn[i]->dead &&
+		    app_use(a, i))
+			return send_error(a, ENOMEM, "out of memory");
+	if (d->o.verbose)
+		logf_("app %u: request of %u functions (%u in the flowgroup)", a->id, a->nfns - first_use,
+		      g->f->nfn);
+	return reply_populated(a, first_use);
+}
+
+/* Whether every source upstream of fn has ended: its results are final. */
+static int final(const struct ffpf *f, const struct ffpf_fn *fn)
+{
+	if (fn->cls->flags & FFPF_CLASS_SOURCE)
+		return fn->exhausted;
+	for (unsigned k = 0; k < fn->ninputs; k++)
+		if (!final(f, f->fn[fn->inputs[k]]))
+			return 0;
+	return 1;
+}
+
+static int on_results(struct app *a, const struct ffpf_msg *m)
+{
+	struct ffpf *f = a->g->f;
+	uint32_t id = m->results.fn_id;
+	struct ffpf_proto_drop drops[FFPF_DROP_MAX];
+	struct ffpf_proto_value vals[32];
+	struct ffpf_msg r = {.type = FFPF_MSG_RESULT};
+	const struct ffpf_fn *fn;
+
+	if (!f || id >= f->nfn || !app_uses(a, id))
+		return send_error(a, ENOENT, "function %u is not one of this application's (ask only "
+			       "for the ids POPULATED gave you)", id);
+	fn = f->fn[id];
+	r.result.fn_id = id;
+	r.result.in = fn->in;
+	r.result.passed = fn->passed;
+	r.result.flags = final(f, fn) ? FFPF_RESULT_FINAL : 0;
+	for (unsigned k = 0; k < FFPF_DROP_MAX; k++)
+		if (fn->drops[k]) {
+			drops[r.result.ndrops].reason = ffpf_drop_name(k);
+			drops[r.result.ndrops++].n = fn->drops[k];
+		}
+	for (unsigned j = 0; j < fn->cls->nresults && r.result.nvalues < 32; j++) {
+		struct ffpf_value v;
+		struct ffpf_proto_value *p = &vals[r.result.nvalues];
+		if (ffpf_result(f, id, j, &v) || v.type == FFPF_V_TABLE)
+			continue; /* tables: read them from the mapped MBuf */
+		p->name = fn->cls->results[j].name;
+		p->type = v.type == FFPF_V_STR ? FFPF_PROTO_V_STR : FFPF_PROTO_V_U64;
+		if (v.type == FFPF_V_STR)
+			p->str = v.str ? v.str : "";
+		else
+			p->u64 = v.u64;
+		r.result.nvalues++;
+	}
+	r.result.drops = drops;
+	r.result.values = vals;
+	return send_msg(a, &r, NULL, 0);
+}
+
+static void status_fn(struct strbuf *sb, const struct fgroup *g, const struct ffpf_fn *fn, int first)
+{
+	sb_puts(sb, first ? "" : ",");
+	sb_printf(sb, "{\"id\":%u,\"name\":", fn->id);
+	sb_json(sb, fn->name);
+	sb_puts(sb, ",\"class\":");
+	sb_json(sb, fn->cls->name);
+	sb_puts(sb, ",\"params\":");
+	sb_json(sb, fn->args->canon);
+	sb_printf(sb, ",\"users\":%u,\"flowspace\":\"%s\",\"in\":%llu,\"passed\":%llu,\"dropped\":%llu}",
+		  fn->users, fn->runs[0] ? fn->runs : "host", (unsigned long long)fn->in,
+		  (unsigned long long)fn->passed,
+		  (unsigned long long)(fn->in > fn->passed ? fn->in - fn->passed : 0));
+	(void)g;
+}
+
+static int on_status(struct ffpfd *d, struct app *a)
+{
+	struct strbuf sb = {0};
+	struct ffpf_msg r = {.type = FFPF_MSG_STATUS_TEXT};
+	int rc;
+
+	sb_printf(&sb, "{\"pid\":%d,\"socket\":", (int)getpid());
+	sb_json(&sb, d->path);
+	sb_printf(&sb, ",\"group_by\":\"%s\",\"applications\":[", ffpfd_group_by_name(d->o.group_by));
+	/* root sees everything; others see their own flowgroup only */
+	int n = 0;
+	for (unsigned i = 0; i < d->napps; i++) {
+		const struct app *x = d->apps[i];
+		if (a->uid && x->g != a->g)
+			continue;
+		sb_printf(&sb, "%s{\"id\":%u,\"name\":", n++ ? "," : "", x->id);
+		sb_json(&sb, x->name);
+		sb_printf(&sb, ",\"pid\":%d,\"uid\":%u,\"group\":", (int)x->pid, (unsigned)x->uid);
+		sb_json(&sb, x->g ? x->g->name : "");
+		sb_printf(&sb, ",\"functions\":%u}", x->nfns);
+	}
+	sb_puts(&sb, "],\"flowgroups\":[");
+	n = 0;
+	for (unsigned i = 0; i < d->ngroups; i++) {
+		const struct fgroup *g = d->groups[i];
+		int first = 1;
+		if (a->uid && g != a->g)
+			continue;
+		sb_printf(&sb, "%s{\"id\":%u,\"name\":", n++ ? "," : "", g->id);
+		sb_json(&sb, g->name);
+		sb_printf(&sb, ",\"applications\":%u,\"packets\":%llu,\"failed\":", g->napps,
+			  (unsigned long long)(g->f ? g->f->packets : 0));
+		sb_json(&sb, g->failed);
+		sb_puts(&sb, ",\"functions\":[");
+		for (unsigned k = 0; g->f && k < g->f->nfn; k++)
+			if (!g->f->fn[k]->dead) {
+				status_fn(&sb, g, g->f->fn[k], first);
+				first = 0;
+			}
+		sb_puts(&sb, "]}");
+	}
+	sb_puts(&sb, "]}");
+	if (sb.oom || sb.len > FFPF_PROTO_MAX_TEXT) {
+		sb_free(&sb);
+		return send_error(a, E2BIG, "the status is larger than one message");
+	}
+	r.status_text.text = sb.s;
+	rc = send_msg(a, &r, NULL, 0);
+	sb_free(&sb);
+	return rc;
+}
+
+/* One message from application i.  Returns 0 to keep it, -1 to drop it (done by the caller). */
+static int on_message(struct ffpfd *d, struct app *a, const char **why)
+{
+	struct ffpf_msg m;
+	int fds[FFPF_PROTO_MAX_FDS];
+	unsigned nfds = 0;
+	char err[512];
+	int rc = ffpf_proto_recv(a->fd, &a->conn, &m, fds, FFPF_PROTO_MAX_FDS, &nfds, 0, err, sizeof(err));
+
+	if (rc == -ETIMEDOUT || rc == -EAGAIN)
+		return 0;
+	if (rc == -EPIPE)
+		return *why = "gone", -1;
+	if (rc == -EPROTO) {
+		logf_("app %u (%s): protocol error: %s", a->id, a->name, err);
+		send_error(a, EPROTO, "%s", err);
+		return ++a->errors >= MAX_ERRORS ? (*why = "too many protocol errors", -1) : 0;
+	}
+	if (rc)
+		return *why = "receive failed", -1;
+	for (unsigned k = 0; k < nfds; k++)
+		close(fds[k]); /* applications send none today; proto.c already refused them */
+	if (!a->g && m.type != FFPF_MSG_HELLO) {
+		send_error(a, EPROTO, "the first message must be HELLO, not %s", ffpf_msg_name(m.type));
+		return *why = "no HELLO", -1;
+	}
+	switch (m.type) {
+	case FFPF_MSG_HELLO:
+		if (a->g)
+			return send_error(a, EPROTO, "HELLO twice"), 0;
+		return on_hello(d, a, &m) ? (*why = "refused", -1) : 0;
+	case FFPF_MSG_POPULATE: rc = on_populate(d, a, &m); break;
+	case FFPF_MSG_RESULTS: rc = on_results(a, &m); break;
+	case FFPF_MSG_STATUS: rc = on_status(d, a); break;
+	case FFPF_MSG_EXPORT:
+		rc = send_error(a, ENOTSUP, "EXPORT: packets through shared rings are not served by "
+				"this daemon yet; read results, or run the flowgraph in-process");
+		break;
+	case FFPF_MSG_BYE: return *why = "said BYE", -1;
+	default: rc = send_error(a, EPROTO, "%s is not a request", ffpf_msg_name(m.type));
+	}
+	return rc == -EAGAIN || rc == -EPIPE ? (*why = "does not read its replies", -1) : 0;
+}
+
+/* ---- the loop ------------------------------------------------------------------------------- */
+
+/* Run each group's batches while packets wait (a budget per group, then the sockets again). */
+static int run_groups(struct ffpfd *d)
+{
+	int busy = 0;
+	for (unsigned i = 0; i < d->ngroups; i++) {
+		struct fgroup *g = d->groups[i];
+		int rc = 1;
+		if (!g->f || g->f->state != FFPF_S_ACTIVE || g->failed[0])
+			continue;
+		for (unsigned k = 0; k < BATCH_BUDGET && rc == 1; k++)
+			rc = ffpf_engine_step(g->f);
+		if (rc < 0) {
+			snprintf(g->failed, sizeof(g->failed), "%s", ffpf_errmsg(g->f));
+			logf_("flowgroup %s: %s", g->name, g->failed);
+		}
+		g->idle = rc != 1;
+		busy |= rc == 1;
+	}
+	return busy;
+}
+
+static unsigned source_fds(const struct ffpfd *d, struct pollfd *p, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < d->ngroups; i++) {
+		const struct ffpf *f = d->groups[i]->f;
+		for (unsigned k = 0; f && f->state == FFPF_S_ACTIVE && k < f->nfn && n < max; k++) {
+			const struct ffpf_fn *fn = f->fn[k];
+			if ((fn->cls->flags & FFPF_CLASS_SOURCE) && fn->cls->poll_fd && !fn->exhausted &&
+			    !fn->dead && fn->cls->poll_fd(fn) >= 0) {
+				p[n].fd = fn->cls->poll_fd(fn);
+				p[n++].events = POLLIN;
+			}
+		}
+	}
+	return n;
+}
+
+int ffpfd_run(struct ffpfd *d, volatile sig_atomic_t *stop)
+{
+	unsigned cap = (d->o.max_apps ? d->o.max_apps : 256) + 257;
+	struct pollfd *p = calloc(cap, sizeof(*p));
+	int busy = 0;
+
+	if (!p)
+		return -ENOMEM;
+	while (!*stop) {
+		unsigned n = 0, napps = d->napps;
+		p[n++] = (struct pollfd){.fd = d->lfd, .events = POLLIN};
+		for (unsigned i = 0; i < napps; i++)
+			p[n++] = (struct pollfd){.fd = d->apps[i]->fd, .events = POLLIN};
+		n += source_fds(d, p + n, cap - n);
+		if (poll(p, n, busy ? 0 : 100) < 0 && errno != EINTR)
+			break;
+		for (unsigned i = napps; i-- > 0;) { /* backwards: app_drop moves the last one here */
+			const char *why = NULL;
+			if (p[1 + i].revents && on_message(d, d->apps[i], &why) < 0)
+				app_drop(d, i, why);
+		}
+		if (p[0].revents & POLLIN)
+			accept_app(d);
+		busy = run_groups(d);
+	}
+	free(p);
+	return 0;
+}
+
+struct ffpfd *ffpfd_open(const struct ffpfd_opts *opts, char *err, size_t n)
+{
+	struct ffpfd *d = calloc(1, sizeof(*d));
+	int fd;
+
+	if (!d || !(d->buf = malloc(sizeof(*d->buf))) ||
+	    !(d->apps = calloc(opts->max_apps ? opts->max_apps : 256, sizeof(*d->apps)))) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
+	d->o = *opts;
+	snprintf(d->path, sizeof(d->path), "%s", opts->socket);
+	if (strlen(opts->socket) >= sizeof(d->path)) {
+		snprintf(err, n, "socket path too long (at most %zu bytes): %s", sizeof(d->path) - 1, opts->socket);
+		goto fail;
+	}
+	fd = ffpf_proto_connect(d->path, err, n);
+	if (fd >= 0) {
+		close(fd);
+		snprintf(err, n, "another ffpfd already serves %s", d->path);
+		goto fail;
+	}
+	unlink(d->path); /* a stale socket of a daemon that died */
+	if ((d->lfd = ffpf_proto_listen(d->path, err, n)) < 0)
+		goto fail;
+	if (chmod(d->path, opts->mode_set ? opts->mode : 0666)) {
+		snprintf(err, n, "chmod %s: %s", d->path, strerror(errno));
+		close(d->lfd);
+		goto fail;
+	}
+	logf_("serving %s (flowgroups by %s)", d->path, ffpfd_group_by_name(opts->group_by));
+	return d;
+fail:
+	if (d) {
+		free(d->buf);
+		free(d->apps);
+	}
+	free(d);
+	return NULL;
+}
+
+void ffpfd_close(struct ffpfd *d)
+{
+	if (!d)
+		return;
+	while (d->napps) {
+		struct ffpf_msg bye = {.type = FFPF_MSG_BYE};
+		if (d->apps[d->napps - 1]->g)
+			send_msg(d->apps[d->napps - 1], &bye, NULL, 0);
+		app_drop(d, d->napps - 1, "daemon stopping");
+	}
+	while (d->ngroups)
+		group_free(d, d->groups[0]);
+	close(d->lfd);
+	unlink(d->path);
+	logf_("stopped");
+	free(d->apps);
+	free(d->buf);
+	free(d);
+}

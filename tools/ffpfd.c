@@ -1,0 +1,90 @@
+/* ffpfd.c — the ffpf daemon: owns the sources and runs the requests of every application as one
+ * overlaid flowgraph per flowgroup (src/daemon/daemon.h; ffpfd(8)). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ffpf/ffpf.h>
+#include "daemon/daemon.h"
+
+#define DEFAULT_SOCKET "/run/ffpf/ffpfd.sock"
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	g_stop = sig;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: ffpfd [--socket PATH] [--group uid|gid|pid|all] [--mode OCTAL] [--allow-capture] [-v]\n"
+	      "       ffpfd --help | --version\n\n"
+	      "Serve ffpf applications: their requests run as one overlaid flowgraph per flowgroup.\n\n"
+	      "  --socket PATH  control socket (default $FFPF_SOCKET, else " DEFAULT_SOCKET ")\n"
+	      "  --group BY     flowgroups by uid (default), gid, pid, or one for all\n"
+	      "  --mode OCTAL   permissions of the socket file (default 0666: any user may connect;\n"
+	      "                 flowgroups keep users apart)\n"
+	      "  --allow-capture  any user may capture on live devices (default: root only)\n"
+	      "  -v, --verbose  log every request, not only connections and errors\n\n"
+	      "Applications find the daemon through $FFPF_SOCKET (or ffpf run --daemon PATH).\n"
+	      "Logs go to standard error.  SIGINT/SIGTERM stop it cleanly.  See ffpfd(8).\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"socket", required_argument, NULL, 's'}, {"group", required_argument, NULL, 'g'},
+		{"mode", required_argument, NULL, 'm'},   {"verbose", no_argument, NULL, 'v'},
+		{"allow-capture", no_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *env = getenv("FFPF_SOCKET");
+	struct ffpfd_opts o = {.socket = env && *env ? env : DEFAULT_SOCKET, .mode = 0666, .mode_set = 1};
+	struct ffpfd *d;
+	char err[512], *end;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+		switch (opt) {
+		case 's': o.socket = optarg; break;
+		case 'g':
+			if ((o.group_by = ffpfd_group_by_parse(optarg)) < 0) {
+				fprintf(stderr, "ffpfd: --group wants uid, gid, pid or all, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			o.mode = (unsigned)strtoul(optarg, &end, 8);
+			if (*end || !*optarg || o.mode > 0777) {
+				fprintf(stderr, "ffpfd: --mode wants octal permissions such as 0660, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v': o.verbose = 1; break;
+		case 'a': o.allow_capture = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ffpfd %s\n", ffpf_version()); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ffpfd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	unsetenv("FFPF_SOCKET"); /* the daemon's own flowgraphs run here, not in a daemon */
+	if (!(d = ffpfd_open(&o, err, sizeof(err)))) {
+		fprintf(stderr, "ffpfd: %s\n", err);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	ffpfd_run(d, &g_stop);
+	ffpfd_close(d);
+	return 0;
+}
