@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "daemon/proto.h"
+#include "daemon/shring.h"
 #include "ffpf_int.h"
 #include "util/strbuf.h"
 
@@ -28,6 +29,11 @@ struct rfn {
 	unsigned *inputs, ninputs;       /* local indices */
 	char *input_ids;                 /* the daemon's, as POPULATED gave them */
 	int final;                       /* its sources have ended */
+	/* export functions, once read: our position in the daemon's queue for it */
+	const struct ffpf_shring *ring;
+	int efd;
+	uint64_t pos, lost, delivered;
+	uint8_t *copy;                   /* the packet handed out last (the slot may be reused) */
 	struct ffpf_fn_info info;
 };
 
@@ -52,7 +58,8 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int xfer(struct ffpf *f, struct ffpf_msg *m, struct ffpf_msg *reply, int *fd)
+/* Send m, receive the reply; *fd (if fd) gets the reply's fd number `which`, others close. */
+static int xfer_fd(struct ffpf *f, struct ffpf_msg *m, struct ffpf_msg *reply, int *fd, unsigned which)
 {
 	struct ffpf_remote *r = f->remote;
 	char err[512];
@@ -76,7 +83,7 @@ static int xfer(struct ffpf *f, struct ffpf_msg *m, struct ffpf_msg *reply, int 
 		return ffpf_fail(f, -EPIPE, "the ffpf daemon is stopping; results are incomplete");
 	}
 	for (unsigned k = 0; k < nfds; k++) {
-		if (fd && k == 0)
+		if (fd && k == which)
 			*fd = fds[k];
 		else
 			close(fds[k]);
@@ -84,6 +91,11 @@ static int xfer(struct ffpf *f, struct ffpf_msg *m, struct ffpf_msg *reply, int 
 	if (reply->type == FFPF_MSG_ERROR)
 		return ffpf_fail(f, -(int)(reply->error.err ? reply->error.err : EIO), "%s", reply->error.message);
 	return 0;
+}
+
+static int xfer(struct ffpf *f, struct ffpf_msg *m, struct ffpf_msg *reply, int *fd)
+{
+	return xfer_fd(f, m, reply, fd, 0);
 }
 
 static int hello(struct ffpf *f)
@@ -144,6 +156,9 @@ static void free_fn(struct rfn *x)
 	free(x->params);
 	free(x->inputs);
 	free(x->input_ids);
+	free(x->copy);
+	if (x->ring && x->efd >= 0)
+		close(x->efd);
 	for (unsigned k = 0; k < MAX_VALUES; k++)
 		free(x->strs[k]);
 }
@@ -384,6 +399,8 @@ const struct ffpf_fn_info *ffpf_remote_info(struct ffpf *f, unsigned id)
 	i->in = x->in;
 	i->passed = x->passed;
 	memcpy(i->drops, x->drops, sizeof(i->drops));
+	if (x->ring) /* this reader's own losses: another reader of the export has its own */
+		i->drops[FFPF_DROP_READER_OVERRUN] = x->lost;
 	i->mbuf_size = (size_t)x->mbuf_size;
 	i->nresults = x->cls->nresults;
 	return i;
@@ -424,6 +441,11 @@ int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffp
 	}
 	if (j >= MAX_VALUES || (d->type == FFPF_V_TABLE))
 		return -ENOTSUP;
+	if (x->ring && (j == 1 || j == 3)) { /* export: what this application read, and lost */
+		v->type = FFPF_V_U64;
+		v->u64 = j == 1 ? x->delivered : x->lost;
+		return 0;
+	}
 	*v = x->vals[j];
 	v->type = d->type;
 	if (v->type == FFPF_V_STR && !v->str)
@@ -438,4 +460,139 @@ uint64_t ffpf_remote_packets(const struct ffpf *f)
 		if (f->remote->fns[i].flags & 1)
 			n += f->remote->fns[i].in;
 	return n;
+}
+
+/* ---- packets from the daemon (shring.h) ---------------------------------------------------- */
+
+static int in_arena(const struct ffpf_remote *r, uint64_t off, uint64_t len)
+{
+	return off <= r->arena_size && len <= r->arena_size - off;
+}
+
+/* The export's queue: asked for once, then read in the mapped arena.  Every offset the
+ * daemon wrote is checked against the mapping before it is used. */
+static int open_queue(struct ffpf *f, struct rfn *x)
+{
+	struct ffpf_remote *r = f->remote;
+	struct ffpf_msg m = {.type = FFPF_MSG_EXPORT}, a;
+	const struct ffpf_shring *q;
+	uint64_t off;
+	int fd = -1, rc;
+
+	m.export.fn_id = x->id;
+	if ((rc = xfer_fd(f, &m, &a, &fd, 1))) /* the eventfd; the arena is mapped already */
+		return rc;
+	x->efd = fd;
+	if (a.type != FFPF_MSG_EXPORTING || !r->arena || !in_arena(r, x->mbuf_off, 24))
+		return ffpf_fail(f, -EPROTO, "ffpf daemon: no shared queue for %s", x->name);
+	memcpy(&off, r->arena + x->mbuf_off + 16, 8);
+	q = (const struct ffpf_shring *)(const void *)(r->arena + off);
+	if (!in_arena(r, off, sizeof(*q)) || off % 8 ||
+	    __atomic_load_n(&q->magic, __ATOMIC_ACQUIRE) != FFPF_SH_MAGIC || q->version != FFPF_SH_VERSION ||
+	    !q->nslots || (q->nslots & (q->nslots - 1)) || q->nsrc > FFPF_SH_MAX_SRC ||
+	    !in_arena(r, q->entries_off, (uint64_t)q->nslots * sizeof(struct ffpf_shentry)))
+		return ffpf_fail(f, -EPROTO, "ffpf daemon: the shared queue of %s is malformed", x->name);
+	for (uint32_t k = 0; k < q->nsrc; k++) {
+		const struct ffpf_shpbuf *p = &q->src[k];
+		if (!p->nslots || (p->nslots & (p->nslots - 1)) || p->slot_size > 65536 ||
+		    !in_arena(r, p->meta_off, (uint64_t)p->nslots * sizeof(struct ffpf_shmeta)) ||
+		    !in_arena(r, p->data_off, (uint64_t)p->nslots * p->slot_size))
+			return ffpf_fail(f, -EPROTO, "ffpf daemon: the packet buffer of %s is malformed", x->name);
+	}
+	if (!(x->copy = malloc(65536)))
+		return ffpf_fail(f, -ENOMEM, "out of memory");
+	x->ring = q;
+	/* From the start while the queue still holds it, else from now (a long-shared export) */
+	uint64_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	x->pos = head > q->nslots ? head : 0;
+	return 0;
+}
+
+/* The next entry of x's queue as a packet in x->copy; 1, or 0 if none now.  Entries the
+ * daemon overwrote before we got to them are counted as lost. */
+static int take_entry(struct ffpf_remote *r, struct rfn *x, struct ffpf_packet *p)
+{
+	const struct ffpf_shring *q = x->ring;
+	const struct ffpf_shentry *ents = (const void *)(r->arena + q->entries_off);
+
+	for (;;) {
+		uint64_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+		struct ffpf_shentry e;
+		if (head - x->pos > q->nslots) { /* fell behind: the oldest are gone */
+			x->lost += head - q->nslots - x->pos;
+			x->pos = head - q->nslots;
+		}
+		if (x->pos >= head)
+			return 0;
+		e = ents[x->pos & (q->nslots - 1)];
+		if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - x->pos > q->nslots || e.src >= q->nsrc) {
+			x->lost++; /* overwritten while we read it */
+			x->pos++;
+			continue;
+		}
+		const struct ffpf_shpbuf *pb = &q->src[e.src];
+		const struct ffpf_shmeta *m = (const struct ffpf_shmeta *)(const void *)(r->arena + pb->meta_off) +
+					      (e.seq & (pb->nslots - 1));
+		uint64_t s1 = __atomic_load_n(&m->seq, __ATOMIC_ACQUIRE);
+		uint32_t n = m->caplen < pb->slot_size ? m->caplen : pb->slot_size;
+		memcpy(x->copy, r->arena + pb->data_off + (size_t)(e.seq & (pb->nslots - 1)) * pb->slot_size, n);
+		p->ts_ns = m->ts_ns;
+		p->wirelen = m->wirelen;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		x->pos++;
+		if (s1 != e.seq || __atomic_load_n(&m->seq, __ATOMIC_RELAXED) != e.seq) {
+			x->lost++; /* the group's PBuf slot went to a newer packet */
+			continue;
+		}
+		p->data = x->copy;
+		p->caplen = n;
+		p->cls = e.cls;
+		p->linktype = pb->linktype;
+		x->delivered++;
+		return 1;
+	}
+}
+
+static int all_final(const struct ffpf_remote *r)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (!r->fns[i].final)
+			return 0;
+	return 1;
+}
+
+int ffpf_remote_export_next(struct ffpf *f, const char *name, struct ffpf_packet *p)
+{
+	struct ffpf_remote *r = f->remote;
+	int id = ffpf_remote_lookup(f, name), rc;
+	struct rfn *x;
+
+	if (id < 0 || strcmp(r->fns[id].cls->name, "export"))
+		return ffpf_fail(f, -ENOENT, "no export function named '%s'", name ? name : "(null)");
+	x = &r->fns[id];
+	if (!x->ring && (rc = open_queue(f, x)))
+		return rc;
+	for (;;) {
+		struct pollfd pf[2] = {{.fd = x->efd, .events = POLLIN}, {.fd = r->fd, .events = POLLIN}};
+		uint64_t v;
+		if (take_entry(r, x, p))
+			return 1;
+		if (now_s() - r->last_refresh >= 0.5) {
+			if (refresh(f))
+				return -EPIPE;
+			if (all_final(r) && !take_entry(r, x, p))
+				return 0; /* the sources ended and the queue is drained */
+			if (x->pos < __atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE))
+				continue;
+		}
+		if (poll(pf, 2, 100) < 0 && errno != EINTR)
+			return ffpf_fail(f, -errno, "poll: %s", strerror(errno));
+		if (pf[1].revents) { /* the daemon speaks only when asked: BYE, or gone */
+			r->gone = 1;
+			return ffpf_fail(f, -EPIPE, "the ffpf daemon went away; results are incomplete");
+		}
+		if (pf[0].revents && read(x->efd, &v, sizeof(v)) < 0) {
+			/* another reader of this export took the wake-up: the head tells */
+		}
+	}
 }

@@ -32,6 +32,8 @@ const struct ffpf_fn_info *ffpf_remote_info(struct ffpf *f, unsigned id);
 int ffpf_remote_lookup(const struct ffpf *f, const char *name);
 const struct ffpf_result_desc *ffpf_remote_desc(const struct ffpf *f, unsigned id, unsigned j);
 int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffpf_value *v);
+/* The next packet of export function name, read in the flowgroup's shared queue. */
+int ffpf_remote_export_next(struct ffpf *f, const char *name, struct ffpf_packet *p);
 /* Packets seen by the application's sources (for progress lines). */
 uint64_t ffpf_remote_packets(const struct ffpf *f);
 #endif

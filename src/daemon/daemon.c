@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "buf/arena.h"
 #include "daemon/proto.h"
+#include "daemon/shring.h"
 #include "ffpf_int.h"
 #include "util/strbuf.h"
 
@@ -522,6 +523,28 @@ static int on_results(struct app *a, const struct ffpf_msg *m)
 	return send_msg(a, &r, NULL, 0);
 }
 
+/* An export's queue: it is in the arena the application mapped already (its offset is in the
+ * export's MBuf); the eventfd wakes the reader after each batch. */
+static int on_export(struct app *a, const struct ffpf_msg *m)
+{
+	struct ffpf *f = a->g->f;
+	uint32_t id = m->export.fn_id;
+	struct ffpf_msg r = {.type = FFPF_MSG_EXPORTING};
+	int fds[2], efd;
+
+	if (!f || id >= f->nfn || !app_uses(a, id))
+		return send_error(a, ENOENT, "function %u is not one of this application's", id);
+	if ((efd = ffpf_export_eventfd(f->fn[id])) < 0)
+		return send_error(a, EINVAL, "%s is not an export function", f->fn[id]->name);
+	r.exporting.fn_id = id;
+	r.exporting.ring_slots = 0;   /* the geometry is in the shared queue's header */
+	r.exporting.slot_size = 0;
+	r.exporting.ring_bytes = a->g->arena->size;
+	fds[0] = a->g->arena->fd;
+	fds[1] = efd;
+	return send_msg(a, &r, fds, 2);
+}
+
 static void status_fn(struct strbuf *sb, const struct fgroup *g, const struct ffpf_fn *fn, int first)
 {
 	sb_puts(sb, first ? "" : ",");
@@ -568,8 +591,11 @@ static int on_status(struct ffpfd *d, struct app *a)
 			continue;
 		sb_printf(&sb, "%s{\"id\":%u,\"name\":", n++ ? "," : "", g->id);
 		sb_json(&sb, g->name);
-		sb_printf(&sb, ",\"applications\":%u,\"packets\":%llu,\"failed\":", g->napps,
-			  (unsigned long long)(g->f ? g->f->packets : 0));
+		unsigned npb = 0;
+		for (unsigned k = 0; g->f && k < g->f->nfn; k++)
+			npb += g->f->fn[k]->shpbuf != NULL && !g->f->fn[k]->dead;
+		sb_printf(&sb, ",\"applications\":%u,\"packets\":%llu,\"shared_pbufs\":%u,\"failed\":",
+			  g->napps, (unsigned long long)(g->f ? g->f->packets : 0), npb);
 		sb_json(&sb, g->failed);
 		sb_puts(&sb, ",\"functions\":[");
 		for (unsigned k = 0; g->f && k < g->f->nfn; k++)
@@ -624,10 +650,7 @@ static int on_message(struct ffpfd *d, struct app *a, const char **why)
 	case FFPF_MSG_POPULATE: rc = on_populate(d, a, &m); break;
 	case FFPF_MSG_RESULTS: rc = on_results(a, &m); break;
 	case FFPF_MSG_STATUS: rc = on_status(d, a); break;
-	case FFPF_MSG_EXPORT:
-		rc = send_error(a, ENOTSUP, "EXPORT: packets through shared rings are not served by "
-				"this daemon yet; read results, or run the flowgraph in-process");
-		break;
+	case FFPF_MSG_EXPORT: rc = on_export(a, &m); break;
 	case FFPF_MSG_BYE: return *why = "said BYE", -1;
 	default: rc = send_error(a, EPROTO, "%s is not a request", ffpf_msg_name(m.type));
 	}

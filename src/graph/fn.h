@@ -27,6 +27,7 @@ struct ffpf_fn {
 	int linktype;                 /* of the packets it receives */
 	uint32_t snaplen;
 	struct ffpf_pbuf *pbuf;       /* sources: where packets are stored */
+	struct ffpf_shpbuf *shpbuf;   /* sources of a daemon's graph: the group's copy (shring.h) */
 	struct ffpf_ibuf *ibuf;       /* decisions: {seq, class} of the packets it passed */
 	struct ffpf_sel *out;         /* this batch's output selection */
 	struct ffpf_sel *merged;      /* union of the inputs (functions with several inputs) */

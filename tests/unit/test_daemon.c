@@ -275,15 +275,99 @@ static void test_overlay(void)
 	CHECK_EQ_U(count_str(st, "\"class\":\"count\""), 0); /* retired with the last user */
 }
 
+/* FNV-1a over the bytes of every packet an export hands out, and how many. */
+static uint64_t drain(struct ffpf *f, const char *name, uint64_t *n)
+{
+	struct ffpf_packet p;
+	uint64_t h = 0xcbf29ce484222325ull;
+	*n = 0;
+	while (ffpf_export_next(f, name, &p) == 1) {
+		for (uint32_t i = 0; i < p.caplen; i++)
+			h = (h ^ p.data[i]) * 0x100000001b3ull;
+		h = (h ^ p.wirelen) * 0x100000001b3ull;
+		(*n)++;
+	}
+	return h;
+}
+
+static struct ffpf *in_process(const char *req)
+{
+	struct ffpf *f = ffpf_create(NULL);
+	char src[4200];
+	snprintf(src, sizeof(src), "(file,\"%s\")", g_trace);
+	CHECK(f && !ffpf_default_source(f, src) && !ffpf_populate(f, req) && !ffpf_instantiate(f) &&
+	      !ffpf_activate(f));
+	return f;
+}
+
+/* Packets through the shared queue: the same bytes as in-process; two exports of one group
+ * share one copy of the source's packets. */
+static void test_export(void)
+{
+	const char *req = "[ (bpf,\"tcp\") > t:(export) | (bpf,\"port 80\") > w:(export) ]";
+	struct ffpf *local = in_process(req), *local2 = in_process(req), *served = app(req);
+	char st[65536];
+	uint64_t n1 = 0, n2 = 0, n3 = 0, n4 = 0, h1, h2, h3, h4;
+
+	CHECK(served != NULL);
+	if (!served)
+		return;
+	CHECK(!status(st, sizeof(st)) && strstr(st, "\"shared_pbufs\":1"));
+	/* in-process, each export read alone (a reader of one export pulls the whole graph, and
+	 * the other's packets leave the PBuf meanwhile); served, one after the other */
+	h1 = drain(local, "t", &n1);
+	h3 = drain(local2, "w", &n3);
+	h2 = drain(served, "t", &n2);
+	h4 = drain(served, "w", &n4);
+	CHECK_EQ_U(n2, 1093);
+	CHECK_EQ_U(n1, n2);
+	CHECK_EQ_U(h1, h2);
+	CHECK(n4 > 0);
+	CHECK_EQ_U(n3, n4);
+	CHECK_EQ_U(h3, h4);
+	ffpf_close(local);
+	ffpf_close(local2);
+	ffpf_close(served);
+}
+
+/* A reader that falls behind loses the oldest packets and counts them itself; the daemon
+ * neither waits for it nor loses anything else. */
+static void test_slow_reader(void)
+{
+	char path[128], cmd[512], src[200];
+	struct ffpf_opts o = {.sz = sizeof(o), .daemon = g_sock};
+	struct ffpf *f = ffpf_create(&o);
+	uint64_t n = 0, lost = 0, counted = 0;
+	int rc = 1;
+
+	snprintf(path, sizeof(path), "/tmp/ffpf-slow-%d.pcap", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "\"%s\" -q -c 20000 -o %s", getenv("FFPF_GEN") ? getenv("FFPF_GEN") : "ffpf-gen", path);
+	CHECK(system(cmd) == 0);
+	snprintf(src, sizeof(src), "(file,\"%s\")", path);
+	CHECK(f && !ffpf_default_source(f, src) && !ffpf_populate(f, "[ c:(count) | q:(export) ]") &&
+	      !ffpf_instantiate(f) && !ffpf_activate(f));
+	for (int i = 0; i < 100 && rc > 0; i++) /* the whole trace goes by before we read */
+		rc = ffpf_step(f);
+	CHECK(rc == 0);
+	drain(f, "q", &n);
+	CHECK(!ffpf_result_u64(f, "q", "overrun", &lost) && !ffpf_result_u64(f, "c", "packets", &counted));
+	CHECK_EQ_U(counted, 20000);     /* the daemon lost nothing */
+	CHECK_EQ_U(n + lost, 20000);    /* every packet read or counted as lost by its reader */
+	CHECK(n > 0 && n <= 4096);      /* what the group's PBuf still held */
+	ffpf_close(f);
+	unlink(path);
+}
+
 /* A child populates, then is SIGKILLed: its functions go, the daemon serves on. */
 static void test_killed(void)
 {
 	char st[65536];
 	pid_t pid = fork();
 
-	if (pid == 0) {
-		struct ffpf *f = app("(bpf,\"udp\") > killed:(count)");
-		if (!f)
+	if (pid == 0) { /* killed in the middle of reading its export */
+		struct ffpf *f = app("(bpf,\"udp\") > killed:(count) > q:(export)");
+		struct ffpf_packet p;
+		if (!f || ffpf_export_next(f, "q", &p) != 1)
 			_exit(1);
 		for (;;)
 			pause();
@@ -427,6 +511,8 @@ int main(void)
 	test_out_of_order();
 	test_never_reads();
 	test_exact();
+	test_export();
+	test_slow_reader();
 	test_overlay();
 	test_killed();
 	test_groups();
