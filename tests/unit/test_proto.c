@@ -173,7 +173,10 @@ static int same_msg(const struct ffpf_msg *a, const struct ffpf_msg *b)
 	case FFPF_MSG_RESULT: return same_result(&a->result, &b->result);
 	case FFPF_MSG_EXPORT: return a->export.fn_id == b->export.fn_id;
 	case FFPF_MSG_EXPORTING:
-		return !memcmp(&a->exporting, &b->exporting, sizeof a->exporting);
+		return a->exporting.fn_id == b->exporting.fn_id && /* fields: the struct has padding */
+		       a->exporting.ring_slots == b->exporting.ring_slots &&
+		       a->exporting.slot_size == b->exporting.slot_size &&
+		       a->exporting.ring_bytes == b->exporting.ring_bytes;
 	case FFPF_MSG_STATUS_TEXT: return same_str(a->status_text.text, b->status_text.text);
 	default: return 1;
 	}
