@@ -71,23 +71,9 @@ static void check_transport(const uint8_t *data, size_t size, int drc, const cha
 	char err[256] = "";
 	int fds[FFPF_PROTO_MAX_FDS] = { memfd, memfd }, got[FFPF_PROTO_MAX_FDS];
 	unsigned type = size >= 8 ? data[6] | (unsigned)data[7] << 8 : 0, k = ffpf_msg_nfds(type), n;
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof fds)];
-	} ctl = { 0 };
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int before = next_fd(), rc;
 
-	if (k) {
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * k);
-		ctl.h.cmsg_level = SOL_SOCKET;
-		ctl.h.cmsg_type = SCM_RIGHTS;
-		ctl.h.cmsg_len = CMSG_LEN(sizeof(int) * k);
-		memcpy(CMSG_DATA(&ctl.h), fds, sizeof(int) * k);
-	}
-	if (sendmsg(sp[0], &mh, MSG_NOSIGNAL) != (ssize_t)size)
+	if (ffpf_proto_send_raw(sp[0], data, size, fds, k, err, sizeof err))
 		abort();
 	ffpf_conn_init(&c, pb, FFPF_PROTO_ANY);
 	rc = ffpf_proto_recv(sp[1], &c, &m, got, FFPF_PROTO_MAX_FDS, &n, 1000, err, sizeof err);

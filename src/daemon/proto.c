@@ -523,17 +523,19 @@ void ffpf_conn_init(struct ffpf_conn *c, struct ffpf_proto_buf *buf, enum ffpf_p
 	c->role = (uint8_t)role;
 }
 
-static int send_dgram(int fd, const uint8_t *p, size_t len, const int *fds, unsigned nfds,
-		      char *err, size_t errlen)
+int ffpf_proto_send_raw(int fd, const uint8_t *p, size_t len, const int *fds, unsigned nfds,
+			char *err, size_t errlen)
 {
 	union {
 		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int) * FFPF_PROTO_MAX_FDS)];
+		char b[CMSG_SPACE(sizeof(int) * FFPF_PROTO_RAW_MAX_FDS)];
 	} ctl;
 	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
+	if (nfds > FFPF_PROTO_RAW_MAX_FDS)
+		return seterr(err, errlen, "%u fds: at most %u", nfds, FFPF_PROTO_RAW_MAX_FDS), -EINVAL;
 	if (nfds) {
 		memset(&ctl, 0, sizeof ctl);
 		mh.msg_control = ctl.b;
@@ -570,7 +572,7 @@ int ffpf_proto_send(int fd, const struct ffpf_msg *m, const int *fds, unsigned n
 		return seterr(err, errlen, "%s carries %s, %u given", defs[m->type].name, want, nfds),
 		       ret(-EINVAL);
 	}
-	return ret(send_dgram(fd, tx, len, fds, nfds, err, errlen));
+	return ret(ffpf_proto_send_raw(fd, tx, len, fds, nfds, err, errlen));
 }
 
 static int64_t now_ms(void)

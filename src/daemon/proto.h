@@ -245,6 +245,13 @@ static inline uint32_t ffpf_conn_next_seq(struct ffpf_conn *c)
  * -errno from sendmsg.  err filled on failure. */
 int ffpf_proto_send(int fd, const struct ffpf_msg *m, const int *fds, unsigned nfds, char *err,
 		    size_t errlen);
+/* Send the datagram p[len] as it is, with fds[nfds] (at most FFPF_PROTO_RAW_MAX_FDS), no
+ * checks: what ffpf_proto_send does after encoding, and what tests and fuzzers use to send
+ * what a well-behaved peer never would.  Returns as ffpf_proto_send. */
+#define FFPF_PROTO_RAW_MAX_FDS 16u
+int ffpf_proto_send_raw(int fd, const uint8_t *p, size_t len, const int *fds, unsigned nfds,
+			char *err, size_t errlen);
+
 /* Receive one message from socket fd into m, waiting up to timeout_ms (-1: forever; EINTR
  * does not shorten the wait).  Beyond decoding, checks the connection rules: seq greater than
  * c->rx_seq, version equal to c->version once agreed, a sender other than c->role, and exactly

@@ -8,17 +8,8 @@
 # --lowest host: every function runs in the host engine, so every packet crosses the
 # kernel→host bridge (AF_PACKET ring) that the strategies are about.
 %script
-[ "$(id -u)" = 0 ] || { echo "skip: live tests need root" >&2; exit 77; }
-command -v tcpreplay >/dev/null || { echo "skip: tcpreplay is not installed" >&2; exit 77; }
-A=ffpfA$$ B=ffpfB$$
-cleanup() { ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; }
-trap cleanup EXIT
-ip netns add $A && ip netns add $B || { echo "skip: the kernel refuses network namespaces" >&2; exit 77; }
-ip -n $A link add va type veth peer name vb netns $B || { echo "skip: the kernel refuses veth pairs" >&2; exit 77; }
-for side in "$A va" "$B vb"; do set -- $side
-  ip netns exec $1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip -n $1 link set $2 mtu 1500 up
-done
+. "$DATA/../cli/netns.sh"
+netns_up 1500
 num() { grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 off=$($FFPF run -q --json -r "$T/small.pcap" '[ all:(count) | (bpf,"tcp") > x:(export) | big:(bpf,"greater 1601") | bigtcp:(bpf,"tcp and greater 1601") ]')
 want_all=$(echo "$off" | grep '"name":"all"' | num packets)

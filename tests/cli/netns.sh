@@ -1,11 +1,13 @@
 # netns.sh — sourced by the live tests: two network namespaces joined by a veth pair, made
 # here and removed on exit.  Traffic only ever flows between them.
-#   netns_up     sets A, B (namespace names), IA (the capturing end in A), IB (the sending end
-#                in B), or exits 77 (skip) with a reason when this machine cannot.
+#   netns_up [MTU]  sets A, B (namespace names), IA (the capturing end in A), IB (the sending
+#                end in B), both up with MTU (default 9500: the traces' jumbo frames), or exits
+#                77 (skip) with a reason when this machine cannot.
 #   replay FILE  sends FILE from B with tcpreplay.
 [ "$(id -u)" = 0 ] || { echo "skip: live tests need root" >&2; exit 77; }
 command -v tcpreplay >/dev/null || { echo "skip: tcpreplay is not installed" >&2; exit 77; }
 netns_up() {
+	local MTU=${1:-9500}
 	A=ffpfA$$ B=ffpfB$$ IA=va IB=vb
 	trap 'ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null' EXIT
 	ip netns add $A && ip netns add $B || { echo "skip: the kernel refuses network namespaces" >&2; exit 77; }
@@ -14,7 +16,7 @@ netns_up() {
 	for side in "$A $IA" "$B $IB"; do
 		set -- $side
 		ip netns exec $1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-		ip -n $1 link set $2 mtu 9500 up
+		ip -n $1 link set $2 mtu ${MTU:-9500} up
 	done
 }
 replay() { ip netns exec $B tcpreplay -q -i $IB --mbps 50 "$1" >/dev/null 2>&1; }

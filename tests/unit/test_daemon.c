@@ -57,20 +57,14 @@ static void stop_daemon(pthread_t t)
 	ffpfd_close(g_d);
 }
 
+static struct ffpf *app_on(const char *source, const char *req);
+
+/* An application on the test trace. */
 static struct ffpf *app(const char *req)
 {
-	struct ffpf_opts o = {.sz = sizeof(o), .daemon = g_sock};
-	struct ffpf *f = ffpf_create(&o);
 	char src[4200];
-
 	snprintf(src, sizeof(src), "(file,\"%s\")", g_trace);
-	if (!f || ffpf_default_source(f, src) || ffpf_populate(f, req) || ffpf_instantiate(f) ||
-	    ffpf_activate(f)) {
-		fprintf(stderr, "app: %s\n", f ? ffpf_errmsg(f) : "no handle");
-		ffpf_close(f);
-		return NULL;
-	}
-	return f;
+	return app_on(src, req);
 }
 
 static uint64_t result(struct ffpf *f, const char *fn, const char *r)

@@ -589,22 +589,8 @@ static int same_file(int a, int b)
 /* Send the raw datagram r with fds[nfds] attached, as a misbehaving peer would. */
 static void raw_send(int fd, const int *fds, unsigned nfds)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int) * 16)];
-	} ctl;
-	struct iovec iov = { .iov_base = r.b, .iov_len = r.n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds) {
-		memset(&ctl, 0, sizeof ctl);
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		ctl.h.cmsg_level = SOL_SOCKET;
-		ctl.h.cmsg_type = SCM_RIGHTS;
-		ctl.h.cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(&ctl.h), fds, sizeof(int) * nfds);
-	}
-	CHECK(sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)r.n);
+	char why[128];
+	CHECK(ffpf_proto_send_raw(fd, r.b, r.n, fds, nfds, why, sizeof why) == 0);
 }
 
 static void test_fds_across(void)
