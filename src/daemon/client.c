@@ -359,6 +359,9 @@ int ffpf_remote_step(struct ffpf *f)
 			return -EPIPE;
 		for (unsigned i = 0; i < r->n; i++)
 			all &= r->fns[i].final;
+		/* -c N: the daemon's sources are shared, so it ends once about N have been seen */
+		if (f->opts.max_packets && ffpf_remote_packets(f) >= f->opts.max_packets)
+			return 0;
 		return all ? 0 : 1; /* every source has ended: the results are final */
 	}
 	return 1;
