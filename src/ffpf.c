@@ -155,6 +155,11 @@ int ffpf_stopped(const struct ffpf *f)
 	return f ? f->stop : 0;
 }
 
+int ffpf_served(const struct ffpf *f)
+{
+	return f && f->remote;
+}
+
 const char *ffpf_errmsg(const struct ffpf *f)
 {
 	return f ? f->err : "no handle";

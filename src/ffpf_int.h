@@ -46,6 +46,8 @@ struct ffpf {
 	int nowait;                   /* ffpf_engine_step returns 2 instead of waiting when idle */
 	const char *label_ns;         /* live graphs: labels of the next request are this app's */
 	const char *no_dev;           /* live graphs: why the next request may not capture, or NULL */
+	int defer_compile;            /* live graphs: leave compiling to ffpf_engine_recompile() */
+	int need_compile;             /* ... which has something to do */
 	struct ffpf_arena *arena;     /* live graphs: MBufs in a memfd the applications map */
 	char err[4096];
 };
@@ -82,4 +84,6 @@ int ffpf_engine_grow(struct ffpf *f, unsigned from);
 /* Live graphs: functions nobody uses any more (users == 0, no live dependents) finish and are
  * retired; the steps are recomputed.  Returns how many were retired. */
 unsigned ffpf_engine_sweep(struct ffpf *f);
+/* Live graphs: compile the functions alive now (after a deferred compile). */
+int ffpf_engine_recompile(struct ffpf *f);
 #endif

@@ -123,10 +123,12 @@ static int build(struct ffpf *f, const struct cli *c, int argc, char **argv)
 
 	for (int i = 0; i < c->nsources + c->nifaces; i++) {
 		struct strbuf sb = {0};
-		const char *env = getenv("FFPF_SOCKET");
-		int served = c->daemon || (env && *env);
+		int served = ffpf_served(f);
 		char *abs = served && i < c->nsources && strcmp(c->sources[i], "-") ? realpath(c->sources[i], NULL)
 										    : NULL;
+		if (served && i < c->nsources && !strcmp(c->sources[i], "-"))
+			return fprintf(stderr, "ffpf: -r - (standard input) cannot be read by the ffpf daemon "
+				       "serving this run; give a file, or unset FFPF_SOCKET\n"), EXIT_USAGE;
 		sb_puts(&sb, i < c->nsources ? "(file," : "(dev,");
 		/* absolute: a daemon serving us opens the file from its own directory */
 		sb_quote(&sb, abs ? abs : i < c->nsources ? c->sources[i] : c->ifaces[i - c->nsources]);
@@ -402,6 +404,10 @@ static int cmd_run_workers(const struct cli *c, int argc, char **argv)
 	if (c->max_packets || (c->reqfile && !strcmp(c->reqfile, "-")))
 		return fprintf(stderr, "ffpf: --workers takes neither -c (each worker sees a share) nor "
 			       "-f - (each worker reads the request)\n"), EXIT_USAGE;
+	if (c->daemon)
+		return fprintf(stderr, "ffpf: --workers runs its workers in this process; it cannot "
+			       "be served by a daemon (drop --daemon)\n"), EXIT_USAGE;
+	unsetenv("FFPF_SOCKET"); /* the workers' sockets form a PACKET_FANOUT group here */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = start_workers(c, w, argc, argv);
@@ -526,6 +532,7 @@ out:
 
 static int cmd_plan(const struct cli *c, int argc, char **argv)
 {
+	unsetenv("FFPF_SOCKET"); /* a plan is computed here, never sent to a daemon to run */
 	struct ffpf_opts o = {.sz = sizeof(o), .no_compile = c->no_compile, .hierarchy = c->hierarchy,
 			      .lowest = c->lowest, .wait = c->wait};
 	struct ffpf *f = ffpf_create(&o);
@@ -596,7 +603,7 @@ static int cmd_status(const struct cli *c)
 	struct ffpf_msg m = {.type = FFPF_MSG_HELLO}, r = {0};
 	int fds[FFPF_PROTO_MAX_FDS], fd, rc = EXIT_RUN;
 	unsigned nfds;
-	char err[512];
+	char err[512] = "";
 
 	if (!buf)
 		return perror("ffpf"), EXIT_RUN;

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 	      "  --allow-capture  any user may capture on live devices (default: root only)\n"
 	      "  -v, --verbose  log every request, not only connections and errors\n\n"
 	      "Applications find the daemon through $FFPF_SOCKET (or ffpf run --daemon PATH).\n"
-	      "Logs go to standard error.  SIGINT/SIGTERM stop it cleanly.  See ffpfd(8).\n",
+	      "Logs go to standard error.  SIGINT, SIGTERM and SIGHUP stop it cleanly.  See ffpfd(8).\n",
 	      out);
 }
 

@@ -98,6 +98,9 @@ FFPF_API int ffpf_finish(struct ffpf *f);
 FFPF_API void ffpf_stop(struct ffpf *f);
 /** Whether ffpf_stop() was called. */
 FFPF_API int ffpf_stopped(const struct ffpf *f);
+/** 1 if the handle is served by an ffpfd (ffpf_opts.daemon, $FFPF_SOCKET), 0 if the flowgraph
+ *  runs in this process. */
+FFPF_API int ffpf_served(const struct ffpf *f);
 /** The message of the last error, never NULL. */
 FFPF_API const char *ffpf_errmsg(const struct ffpf *f);
 /** Release everything.  NULL is allowed. */

@@ -444,9 +444,10 @@ int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffp
 	}
 	if (j >= MAX_VALUES || (d->type == FFPF_V_TABLE))
 		return -ENOTSUP;
-	if (x->ring && (j == 1 || j == 3)) { /* export: what this application read, and lost */
+	if (x->ring && j >= 1 && j <= 3) { /* export: what this application read, has left, lost */
+		uint64_t head = __atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE);
 		v->type = FFPF_V_U64;
-		v->u64 = j == 1 ? x->delivered : x->lost;
+		v->u64 = j == 1 ? x->delivered : j == 3 ? x->lost : head > x->pos ? head - x->pos : 0;
 		return 0;
 	}
 	*v = x->vals[j];
@@ -583,8 +584,8 @@ int ffpf_remote_export_next(struct ffpf *f, const char *name, struct ffpf_packet
 		if (now_s() - r->last_refresh >= 0.5) {
 			if (refresh(f))
 				return -EPIPE;
-			if (all_final(r) && !take_entry(r, x, p))
-				return 0; /* the sources ended and the queue is drained */
+			if (all_final(r)) /* the sources ended: what is left in the queue, then the end */
+				return take_entry(r, x, p);
 			if (x->pos < __atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE))
 				continue;
 		}

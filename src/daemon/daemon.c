@@ -322,8 +322,6 @@ static int reply_populated(struct app *a, unsigned first_use)
 		free(ins);
 		return send_error(a, ENOMEM, "out of memory"), -ENOMEM;
 	}
-	if (!v)
-		return send_error(a, ENOMEM, "out of memory"), -ENOMEM;
 	for (unsigned k = first_use; k < a->nfns; k++) {
 		const struct ffpf_fn *fn = f->fn[a->fns[k]];
 		struct ffpf_proto_fn *p = &v[k - first_use];
@@ -390,26 +388,6 @@ struct identity {
 	int ngroups;
 };
 
-static void become(const struct app *a, struct identity *me)
-{
-	char p[64];
-	int fd;
-
-	me->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	me->ngroups = getgroups(64, me->groups);
-	snprintf(p, sizeof(p), "/proc/%d/cwd", (int)a->pid);
-	fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (geteuid() == 0)
-		setgroups((size_t)a->ngroups, a->groups);
-	me->gid = (gid_t)setfsgid(a->gid);
-	me->uid = (uid_t)setfsuid(a->uid);
-	if (fd >= 0) {
-		if (fchdir(fd))
-			logf_("app %u: cannot use its directory %s: %s", a->id, p, strerror(errno));
-		close(fd);
-	}
-}
-
 static void unbecome(const struct identity *me)
 {
 	setfsuid(me->uid);
@@ -422,6 +400,51 @@ static void unbecome(const struct identity *me)
 		close(me->cwd);
 	}
 }
+
+/* Fails (and changes nothing lasting) when the daemon cannot take the application's identity
+ * or directory, e.g. run without CAP_SETUID/CAP_SETGID/CAP_SYS_PTRACE: a request must never be
+ * applied with the daemon's own rights. */
+static int become(const struct app *a, struct identity *me, char *err, size_t n)
+{
+	char p[64];
+	int fd;
+
+	me->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	me->ngroups = getgroups(64, me->groups);
+	me->uid = (uid_t)setfsuid((uid_t)-1);
+	me->gid = (gid_t)setfsgid((gid_t)-1);
+	snprintf(p, sizeof(p), "/proc/%d/cwd", (int)a->pid);
+	fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return snprintf(err, n, "the daemon cannot see the application's directory (%s: %s)", p,
+				strerror(errno)), -EPERM;
+	if (a->uid != me->uid || a->gid != me->gid) {
+		if (setgroups((size_t)a->ngroups, a->groups)) {
+			int e = errno;
+			close(fd);
+			unbecome(me);
+			return snprintf(err, n, "the daemon cannot take the application's groups (%s): "
+					"refused", strerror(e)), -EPERM;
+		}
+		setfsgid(a->gid);
+		setfsuid(a->uid);
+		if ((uid_t)setfsuid((uid_t)-1) != a->uid || (gid_t)setfsgid((gid_t)-1) != a->gid) {
+			close(fd);
+			unbecome(me);
+			return snprintf(err, n, "the daemon cannot act as uid %u (it lacks CAP_SETUID/"
+					"CAP_SETGID): refused", (unsigned)a->uid), -EPERM;
+		}
+	}
+	if (fchdir(fd)) {
+		int e = errno;
+		close(fd);
+		unbecome(me);
+		return snprintf(err, n, "cannot use the application's directory: %s", strerror(e)), -e;
+	}
+	close(fd);
+	return 0;
+}
+
 
 static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 {
@@ -436,12 +459,14 @@ static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 		return send_error(a, EIO, "the flowgroup's flowgraph stopped: %s", g->failed);
 	snprintf(ns, sizeof(ns), "a%u:", a->id);
 	g->f->label_ns = ns;
+	g->f->defer_compile = 1; /* compiled after, as the daemon (see below) */
 	g->f->no_dev = a->uid && !d->o.allow_capture
 			       ? "live capture through ffpfd is for root (or start ffpfd --allow-capture)" : NULL;
 	const char *req = m->populate.request;
 	struct identity me;
 	int first = g->f->state == FFPF_S_POPULATING;
-	become(a, &me);
+	if ((rc = become(a, &me, err, sizeof(err))))
+		return send_error(a, -rc, "%s", err);
 	rc = take_defaults(g->f, m->populate.request, &req);
 	if (!rc)
 		rc = ffpf_populate_named(g->f, req, m->populate.origin);
@@ -454,6 +479,9 @@ static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 			rc = ffpf_activate(g->f);
 	}
 	unbecome(&me);
+	g->f->defer_compile = 0;
+	if (!rc && g->f->need_compile) /* as the daemon: its compiler cache is its own */
+		ffpf_engine_recompile(g->f);
 	if (rc && first) { /* start the group afresh with the next request */
 		snprintf(err, sizeof(err), "%s", ffpf_errmsg(g->f));
 		ffpf_close(g->f);

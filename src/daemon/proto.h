@@ -68,7 +68,7 @@ enum ffpf_proto_role {
 	_(RESULTS, 6, APP, 0)      /* ask for a function's results: fn_id */                   \
 	_(RESULT, 7, DAEMON, 0)    /* in, passed, drops, typed values of fn_id */              \
 	_(EXPORT, 8, APP, 0)       /* ask for an export function's ring: fn_id */              \
-	_(EXPORTING, 9, DAEMON, 2) /* the ring's geometry; fds: ring memfd, wake-up eventfd */ \
+	_(EXPORTING, 9, DAEMON, 2) /* fds: the arena memfd, the wake-up eventfd (shring.h) */ \
 	_(STATUS, 10, APP, 0)      /* ask for the daemon's status: no fields */                \
 	_(STATUS_TEXT, 11, DAEMON, 0) /* the status as JSON text */                            \
 	_(BYE, 12, BOTH, 0)        /* the sender closes the connection: no fields */
@@ -157,9 +157,11 @@ struct ffpf_msg_result {         /* daemon → app */
 	const struct ffpf_proto_value *values;
 };
 
-struct ffpf_msg_exporting {      /* daemon → app, with 2 fds: the ring (memfd, to be mapped
-				  * read-only, ring_bytes long) and an eventfd signalled on new
-				  * entries */
+struct ffpf_msg_exporting {      /* daemon → app, with 2 fds: the flowgroup's arena (memfd, to be
+				  * mapped read-only, ring_bytes long; the queue's header is at
+				  * the offset in the export's MBuf word 2, see shring.h) and an
+				  * eventfd signalled after each batch that queued packets;
+				  * ring_slots and slot_size are 0: the geometry is in the header */
 	uint32_t fn_id;
 	uint32_t ring_slots;
 	uint32_t slot_size;

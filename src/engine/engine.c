@@ -167,12 +167,14 @@ int ffpf_engine_instantiate(struct ffpf *f)
 		if ((rc = instantiate_one(f, f->fn[i])))
 			return rc;
 	/* The kernel and XDP programs, then the devices open (their sockets get the filters). */
+	if (f->defer_compile)
+		f->need_compile = 1;
 	if ((rc = ffpf_offload_load(f)))
 		return ffpf_fail(f, rc, "out of memory loading the kernel programs");
 	for (unsigned i = 0; i < f->nfn; i++)
 		if (ffpf_is_dev(f->fn[i]) && (rc = ffpf_dev_start(f->fn[i], ffpf_offload_of(f, i))))
 			return ffpf_fail(f, rc, "%s: %s", f->fn[i]->name, f->fn[i]->err);
-	return ffpf_engine_compile(f);
+	return f->defer_compile ? interpret_all(f, NULL) : ffpf_engine_compile(f);
 }
 
 /* Per source, the steps its batches run, in topological order: a function id (>= 0) run through
@@ -539,6 +541,12 @@ static int rebuild(struct ffpf *f)
 	free(f->reach);
 	f->reach = NULL;
 	interpret_all(f, NULL);
+	if (f->defer_compile) { /* interpreted until ffpf_engine_recompile() */
+		f->need_compile = 1;
+		f->unit = old;
+		return ffpf_engine_activate(f);
+	}
+	f->need_compile = 0;
 	f->unit = NULL;
 	free(f->unit_src);
 	f->unit_src = NULL;
@@ -610,4 +618,9 @@ unsigned ffpf_engine_sweep(struct ffpf *f)
 	if (n)
 		rebuild(f);
 	return n;
+}
+
+int ffpf_engine_recompile(struct ffpf *f)
+{
+	return rebuild(f);
 }

@@ -33,6 +33,8 @@ struct dump_priv {
 	pcap_dumper_t *d;
 	FILE *fp;
 	char *tmp;     /* temporary name until finish() */
+	char *final;   /* the file's name, absolute: finish() may run from another directory
+	                * (ffpfd retires a function after its application left) */
 	char *buf;     /* stdio buffer */
 	uint32_t snap;
 	int done;
@@ -48,16 +50,28 @@ static int dump_init(struct ffpf_fn *fn, const struct ffpf_args *a)
 
 static int open_tmp(struct ffpf_fn *fn, struct dump_priv *dp, const char *path)
 {
-	size_t n = strlen(path) + 16;
+	char cwd[4096];
+	size_t n;
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		if (asprintf(&dp->final, "%s/%s", cwd, path) < 0)
+			dp->final = NULL;
+	} else {
+		dp->final = strdup(path);
+	}
+	if (!dp->final)
+		return -ENOMEM;
+	n = strlen(dp->final) + 16;
 	int fd;
 
 	if (!(dp->tmp = malloc(n)))
 		return -ENOMEM;
-	snprintf(dp->tmp, n, "%s.tmp-XXXXXX", path);
+	snprintf(dp->tmp, n, "%s.tmp-XXXXXX", dp->final);
 	fd = mkstemp(dp->tmp);
 	if (fd < 0) {
 		int e = errno;
 		free(dp->tmp);
+	free(dp->final);
 		dp->tmp = NULL;
 		return ffpf_fn_error(fn, "cannot create '%s': %s", path, strerror(e)), -e;
 	}
@@ -132,7 +146,7 @@ static int dump_finish(struct ffpf_fn *fn)
 		unlink(dp->tmp);
 		return ffpf_fn_error(fn, "writing '%s' failed (disk full?)", path), -EIO;
 	}
-	if (rename(dp->tmp, path)) {
+	if (rename(dp->tmp, dp->final)) {
 		int e = errno;
 		unlink(dp->tmp);
 		return ffpf_fn_error(fn, "cannot rename into '%s': %s", path, strerror(e)), -e;

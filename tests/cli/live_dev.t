@@ -6,7 +6,7 @@ netns_up
 want_all=$($FFPF run -q --json -r "$T/small.pcap" '(count)' | grep -o '"packets":[0-9]*' | head -1)
 want_tcp=$($FFPF run -q --json -r "$T/small.pcap" '(bpf,"tcp")' | grep -o '"matched":[0-9]*')
 ip netns exec $A $FFPF run -q --json --duration 4 -i va '[ all:(count) | (bpf,"tcp") ]' > live.json &
-sleep 1.5
+ready
 ip netns exec $B tcpreplay -q -i vb --mbps 50 "$T/small.pcap" > /dev/null 2>&1
 wait
 got_all=$(grep -o '"name":"all".*' live.json | grep -o '"packets":[0-9]*' | head -1)

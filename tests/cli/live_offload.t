@@ -11,7 +11,7 @@ want_all=2000 want_tcp=$($FFPF run -q --json -r "$T/small.pcap" '(bpf,"tcp")' | 
 pkts() { tcpdump -nn -t -r "$1" 2>/dev/null | sed -E 's/truncated-ip6? - [0-9]+ bytes missing! ?//'; }
 for lvl in xdp kernel host; do
 	ip netns exec $A $FFPF run -q --json --lowest $lvl --duration 3 -i $IA "$R" > $lvl.json &
-	sleep 1
+	ready
 	replay "$T/small.pcap"
 	wait
 	echo "$lvl: all=$(jget $lvl.json all packets) tcp=$(jget $lvl.json tcp packets) up=$(grep -o '"packets_read":[0-9]*' $lvl.json | cut -d: -f2) filter in $(jstr $lvl.json bpf#2 flowspace), dump in $(jstr $lvl.json dump#4 flowspace)"

@@ -10,21 +10,24 @@ for ns in $A $B; do ip -n $ns link set dev $([ $ns = $A ] && echo $IA || echo $I
 $FFPF_GEN -q -c 500 --snaplen 1514 -o t.pcap
 want=$($FFPF run -q --json -r t.pcap '(bpf,"udp")' | grep -o '"matched":[0-9]*' | cut -d: -f2)
 attached() { ip -n $A link show $IA | grep -o 'prog/xdp id [0-9]* name [a-z_]*' | sed 's/id [0-9]* //'; }
-count_run() { # $1: label; the rest: extra options
-	local l=$1; shift
+xdp_id() { ip -n $A link show $IA | grep -o 'prog/xdp id [0-9]*' | grep -o '[0-9]*$'; }
+# wait until the XDP program on the device is another than $1
+new_xdp() { for i in $(seq 150); do [ -n "$(xdp_id)" ] && [ "$(xdp_id)" != "$1" ] && break; sleep 0.1; done; sleep 0.2; }
+count_run() { # $1: label; $2: how to wait until it captures; the rest: extra options
+	local l=$1 wait=$2; shift 2
 	ip netns exec $A $FFPF run -q --json --duration 3 "$@" -i $IA '(bpf,"udp") > u:(count)' > $l.json 2> $l.err &
-	sleep 1; replay t.pcap; wait
+	$wait; replay t.pcap; wait
 	[ "$(jget $l.json u packets)" = "$want" ] && echo "$l: exact, filter in $(jstr $l.json bpf#1 flowspace)" ||
 		echo "$l: counted $(jget $l.json u packets), not $want"
 }
 
 # 1. native XDP on a veth with a 1500-byte MTU
-count_run native
+count_run native ready
 grep -o '"where":"XDP in native (driver) mode"' native.json | head -1
 
 # 2. SIGKILL: the link dies with the process, and the program with it
 ip netns exec $A $FFPF run -q --duration 30 -i $IA '(count)' > /dev/null 2>&1 &
-pid=$!; sleep 1.5
+pid=$!; ready
 echo "while running: $(attached)"
 kill -9 $pid; wait $pid 2>/dev/null
 sleep 0.5
@@ -34,7 +37,8 @@ echo "after SIGKILL: $(attached)"
 obj=$(ls cache/ffpf/*.bpf.o | head -1)
 ip -n $A link set dev $IA xdpgeneric obj $obj sec xdp
 echo "left behind: $(attached)"
-count_run stale
+old=$(xdp_id)
+count_run stale "new_xdp $old"
 grep -o 'removed XDP program [0-9]* left attached by a run that did not end cleanly' stale.json | sed 's/[0-9][0-9]*/N/' | head -1
 echo "after it: $(attached)"
 
@@ -45,18 +49,18 @@ char LICENSE[] __attribute__((section("license"), used)) = "GPL";
 C
 clang -O2 -target bpf -c other.c -o other.o
 ip -n $A link set dev $IA xdpgeneric obj other.o sec xdp
-count_run taken
+count_run taken "ready 2"   # its program and our socket
 grep -o "another XDP program (id [0-9]*, 'other') is attached to the device" taken.json | sed 's/id [0-9]*/id N/' | head -1
 ip -n $A link set dev $IA xdpgeneric off
 
 # 5. no clang: XDP and the socket filter are refused, everything runs in the host
-count_run noclang
-FFPF_CLANG=/nonexistent/clang count_run noclang
+count_run noclang ready
+FFPF_CLANG=/nonexistent/clang count_run noclang ready
 jstr noclang.json bpf#1 where | sed 's/ (.*//'
 
 # 6. the device goes down mid-run: an error, not a hang, and nothing left attached
 ip netns exec $A $FFPF run -q --duration 20 -i $IA '(count)' > down.out 2> down.err &
-pid=$!; sleep 1.5
+pid=$!; ready
 ip -n $A link set $IA down
 wait $pid; echo "exit status $?"
 grep -o 'went down or away' down.err | head -1

@@ -22,7 +22,7 @@ for x in zero-copy copy-once copy-on-demand; do
   ip netns exec $A $FFPF run -q --json --duration 4 --lowest host \
     "(dev,va,transfer=$x) > [ all:(count) | (bpf,\"tcp\") > x:(export) ]" > $x.json &
 done
-sleep 1.5
+ready 3
 for side in "$A va" "$B vb"; do set -- $side; ip -n $1 link set $2 mtu 9500; done
 ip netns exec $B tcpreplay -q -i vb --mbps 50 "$T/small.pcap" > /dev/null 2>&1
 wait

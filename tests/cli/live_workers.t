@@ -7,7 +7,7 @@ netns_up
 R='[ all:(count) | (bpf,"tcp") > tcp:(count) | (bytes) ]'
 for lvl in kernel host; do
 	ip netns exec $A $FFPF run -q --json --workers 2 --lowest $lvl --duration 3 -i $IA "$R" > $lvl.json &
-	sleep 1
+	ready 2
 	replay "$T/small.pcap"
 	wait
 	shares=$(grep -o '"workers":\[[0-9,]*\]' $lvl.json | grep -o '[0-9][0-9]*' | tr '\n' ' ')

@@ -23,3 +23,17 @@ replay() { ip netns exec $B tcpreplay -q -i $IB --mbps 50 "$1" >/dev/null 2>&1; 
 # value of "key":N in the JSON object of function NAME (one object per function, as --json prints)
 jget() { grep -o "\"name\":\"$2\"[^}]*}[^}]*}[^}]*}" "$1" | grep -o "\"$3\":[0-9]*" | head -1 | cut -d: -f2; }
 jstr() { grep -o "\"name\":\"$2\"[^}]*" "$1" | grep -o "\"$3\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+# ready [N]: wait (up to 15 s) until N (default 1) captures are in place on IA in A — an XDP
+# program attached or packet sockets bound to it — so that traffic sent next is seen whole.
+# A cold compiler cache (clang for eBPF, cc for native code) can take seconds on a busy machine.
+ready() {
+	local want=${1:-1} idx n i
+	idx=$(ip -n $A -o link show $IA | cut -d: -f1)
+	for i in $(seq 150); do
+		n=$(ip netns exec $A awk -v x=$idx 'NR > 1 && $5 == x' /proc/net/packet | wc -l)
+		ip -n $A link show $IA | grep -q 'prog/xdp' && n=$((n + 1))
+		[ "$n" -ge "$want" ] && { sleep 0.2; return 0; }
+		sleep 0.1
+	done
+	echo "ready: no capture on $IA after 15 s" >&2
+}
