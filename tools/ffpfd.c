@@ -27,6 +27,8 @@ static void usage(FILE *out)
 	      "  --mode OCTAL   permissions of the socket file (default 0666: any user may connect;\n"
 	      "                 flowgroups keep users apart)\n"
 	      "  --allow-capture  any user may capture on live devices (default: root only)\n"
+	      "  --lowest L     kernel (default): functions of live devices run in each device's\n"
+	      "                 socket filter where they can; host: all in the daemon's engine\n"
 	      "  -v, --verbose  log every request, not only connections and errors\n\n"
 	      "Applications find the daemon through $FFPF_SOCKET (or ffpf run --daemon PATH).\n"
 	      "Logs go to standard error.  SIGINT, SIGTERM and SIGHUP stop it cleanly.  See ffpfd(8).\n",
@@ -38,12 +40,13 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{"socket", required_argument, NULL, 's'}, {"group", required_argument, NULL, 'g'},
 		{"mode", required_argument, NULL, 'm'},   {"verbose", no_argument, NULL, 'v'},
-		{"allow-capture", no_argument, NULL, 'a'},
+		{"allow-capture", no_argument, NULL, 'a'}, {"lowest", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *env = getenv("FFPF_SOCKET");
-	struct ffpfd_opts o = {.socket = env && *env ? env : DEFAULT_SOCKET, .mode = 0666, .mode_set = 1};
+	struct ffpfd_opts o = {.socket = env && *env ? env : DEFAULT_SOCKET, .mode = 0666, .mode_set = 1,
+			       .lowest = FFPF_LOWEST_KERNEL};
 	struct ffpfd *d;
 	char err[512], *end;
 	int opt;
@@ -66,6 +69,13 @@ int main(int argc, char **argv)
 			break;
 		case 'v': o.verbose = 1; break;
 		case 'a': o.allow_capture = 1; break;
+		case 'l':
+			if (strcmp(optarg, "kernel") && strcmp(optarg, "host")) {
+				fprintf(stderr, "ffpfd: --lowest wants kernel or host, not '%s'\n", optarg);
+				return 2;
+			}
+			o.lowest = strcmp(optarg, "kernel") ? FFPF_LOWEST_HOST : FFPF_LOWEST_KERNEL;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ffpfd %s\n", ffpf_version()); return 0;
 		default: usage(stderr); return 2;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -210,7 +211,40 @@ static int lookup(const struct tool *t, const char *src, size_t len, char *c, ch
 	return same_source(c, src, len) && owned_file(so);
 }
 
+/* The cache is the process's own, whoever it acts for: ffpfd applies a request with its
+ * application's file identity (setfsuid), but compiles and caches as itself. */
+struct ffpf_cc_owner ffpf_cc_as_owner(void)
+{
+	struct ffpf_cc_owner o = {(uid_t)setfsuid(geteuid()), (gid_t)setfsgid(getegid())};
+	return o;
+}
+
+void ffpf_cc_as_before(struct ffpf_cc_owner o)
+{
+	setfsuid(o.uid);
+	setfsgid(o.gid);
+}
+
+static void *cc_load(const char *src, size_t len, char *why, size_t n);
+static int cc_bpf(const char *src, size_t len, char *obj, size_t objlen, char *why, size_t n);
+
 void *ffpf_cc_load(const char *src, size_t len, char *why, size_t n)
+{
+	struct ffpf_cc_owner o = ffpf_cc_as_owner();
+	void *h = cc_load(src, len, why, n);
+	ffpf_cc_as_before(o);
+	return h;
+}
+
+int ffpf_cc_bpf(const char *src, size_t len, char *obj, size_t objlen, char *why, size_t n)
+{
+	struct ffpf_cc_owner o = ffpf_cc_as_owner();
+	int rc = cc_bpf(src, len, obj, objlen, why, n);
+	ffpf_cc_as_before(o);
+	return rc;
+}
+
+static void *cc_load(const char *src, size_t len, char *why, size_t n)
 {
 	const struct tool t = {compiler(), host_flags, ".so"};
 	char c[4160], so[4160];
@@ -229,7 +263,7 @@ void *ffpf_cc_load(const char *src, size_t len, char *why, size_t n)
 	return build(&t, c, so, src, len, why, n) ? NULL : open_checked(so, why, n);
 }
 
-int ffpf_cc_bpf(const char *src, size_t len, char *obj, size_t objlen, char *why, size_t n)
+static int cc_bpf(const char *src, size_t len, char *obj, size_t objlen, char *why, size_t n)
 {
 	const struct tool t = {bpf_compiler(), bpf_flags, ".bpf.o"};
 	char c[4160], o[4160];

@@ -11,6 +11,12 @@
  * and the loaded unit reports our ABI and struct layout. */
 void *ffpf_cc_load(const char *src, size_t len, char *why, size_t whylen);
 void ffpf_cc_unload(void *handle);
+/* The compiler cache belongs to the process, whoever it acts for (ffpfd applies requests with
+ * their application's fs uid/gid): switch file access to the process's own ids, and back. */
+#include <sys/types.h>
+struct ffpf_cc_owner { uid_t uid; gid_t gid; };
+struct ffpf_cc_owner ffpf_cc_as_owner(void);
+void ffpf_cc_as_before(struct ffpf_cc_owner o);
 /* Compile an eBPF unit with clang -target bpf ($FFPF_CLANG, else clang), or find it in the same
  * cache; the object file's path in obj (an ELF for libbpf).  0, or -1 with why (no clang, a
  * compile error: the log's path is in the message). */

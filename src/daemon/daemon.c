@@ -168,9 +168,9 @@ static void group_free(struct ffpfd *d, struct fgroup *g)
 }
 
 /* The group's flowgraph: a live graph, functions in the host, MBufs in the arena. */
-static int group_graph(struct fgroup *g, char *err, size_t n)
+static int group_graph(const struct ffpfd *d, struct fgroup *g, char *err, size_t n)
 {
-	struct ffpf_opts o = {.sz = sizeof(o), .lowest = FFPF_LOWEST_HOST};
+	struct ffpf_opts o = {.sz = sizeof(o), .lowest = d->o.lowest};
 	char aname[64];
 
 	if (g->f)
@@ -453,7 +453,7 @@ static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 	unsigned first_use = a->nfns;
 	int rc;
 
-	if ((rc = group_graph(g, err, sizeof(err))))
+	if ((rc = group_graph(d, g, err, sizeof(err))))
 		return send_error(a, -rc, "%s", err);
 	if (g->failed[0])
 		return send_error(a, EIO, "the flowgroup's flowgraph stopped: %s", g->failed);

@@ -28,6 +28,7 @@ struct ffpfd_opts {
 	int verbose;                 /* log each request, not only connections and errors */
 	unsigned max_apps;           /* applications at once (0: 256) */
 	int allow_capture;           /* any user may capture on live devices (else root only) */
+	int lowest;                  /* FFPF_LOWEST_KERNEL (socket filters) or FFPF_LOWEST_HOST */
 };
 
 struct ffpfd;

@@ -547,6 +547,18 @@ static int rebuild(struct ffpf *f)
 		return ffpf_engine_activate(f);
 	}
 	f->need_compile = 0;
+	/* ffpfd: the devices' programs again for the functions alive now; if that fails, the old
+	 * programs go on unchanged and the new functions run here */
+	if (f->live)
+		ffpf_offload_replace(f, ffpf_dev_refilter);
+	for (unsigned i = 0; i < f->nfn; i++) { /* devices a request added, not opened by replace */
+		struct ffpf_fn *fn = f->fn[i];
+		if (ffpf_is_dev(fn) && !fn->dead && fn->instantiated && !ffpf_dev_started(fn) &&
+		    ffpf_dev_start(fn, ffpf_offload_of(f, i))) {
+			fn->exhausted = 1; /* it could not open: nothing comes from it */
+			snprintf(f->err, sizeof(f->err), "%s: %s", fn->name, fn->err);
+		}
+	}
 	f->unit = NULL;
 	free(f->unit_src);
 	f->unit_src = NULL;
@@ -577,9 +589,7 @@ int ffpf_engine_grow(struct ffpf *f, unsigned from)
 		fn->level = FFPF_LVL_HOST; /* a running program below is not changed (offload.h) */
 		fn->lowbit = -1;
 		snprintf(fn->runs, sizeof(fn->runs), "host");
-		rc = instantiate_one(f, fn);
-		if (!rc && ffpf_is_dev(fn) && (rc = ffpf_dev_start(fn, NULL)))
-			rc = ffpf_fail(f, rc, "%s: %s", fn->name, fn->err);
+		rc = instantiate_one(f, fn); /* a device opens in rebuild: with its filter, in ffpfd */
 	}
 	if (rc) {
 		memcpy(err, f->err, sizeof(err));

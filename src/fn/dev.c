@@ -60,6 +60,7 @@ struct dev_priv {
 	int has_ring;
 	uint32_t mark;        /* xdp: the mark of the record in cur */
 	uint64_t mono_to_real;/* xdp: CLOCK_REALTIME - CLOCK_MONOTONIC, for record timestamps */
+	int started;          /* ffpf_dev_start() ran */
 };
 
 static const char *iface(const struct ffpf_fn *fn)
@@ -169,6 +170,7 @@ int ffpf_dev_start(struct ffpf_fn *fn, struct ffpf_offload *u)
 	int rc;
 
 	dp->level = u ? fn->level : FFPF_LVL_HOST;
+	dp->started = 1;
 	if (dp->level == FFPF_LVL_XDP)
 		return start_xdp(fn, dp, u);
 	if (dp->level == FFPF_LVL_KERNEL)
@@ -179,6 +181,27 @@ int ffpf_dev_start(struct ffpf_fn *fn, struct ffpf_offload *u)
 	if (rc)
 		return ffpf_fn_error(fn, "%s", err), rc;
 	return transfer_setup(fn, dp, snap);
+}
+
+int ffpf_dev_started(const struct ffpf_fn *fn)
+{
+	const struct dev_priv *dp = ffpf_fn_priv(fn);
+	return dp && dp->started;
+}
+
+int ffpf_dev_refilter(struct ffpf_fn *fn, const struct ffpf_offload *u)
+{
+	struct dev_priv *dp = ffpf_fn_priv(fn);
+
+	if (!dp->started)
+		return ffpf_dev_start(fn, (struct ffpf_offload *)(uintptr_t)u);
+	if (dp->a.fd < 0 || dp->level == FFPF_LVL_XDP)
+		return ffpf_fn_error(fn, "no socket to filter"), -EINVAL;
+	if (setsockopt(dp->a.fd, SOL_SOCKET, SO_ATTACH_BPF, &u->bpf.prog_fd, sizeof(u->bpf.prog_fd)))
+		return ffpf_fn_error(fn, "the kernel refused the new socket filter: %s", strerror(errno)), -errno;
+	dp->level = FFPF_LVL_KERNEL; /* from here the program counts its packets */
+	dp->up_mask = u->up_mask;
+	return 0;
 }
 
 /* ---- XDP: records from the ring ------------------------------------------------------------ */

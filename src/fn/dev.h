@@ -20,4 +20,9 @@ static inline int ffpf_is_dev(const struct ffpf_fn *fn)
  * nothing when no packet goes up (xdp).  u is the device's unit, NULL when it has none.
  * 0, or -errno with the function's error set. */
 int ffpf_dev_start(struct ffpf_fn *fn, struct ffpf_offload *u);
+/* Whether ffpf_dev_start() has opened it. */
+int ffpf_dev_started(const struct ffpf_fn *fn);
+/* ffpfd: put u's socket filter on the device's socket, replacing its program at once (opens
+ * the device first if it is not yet).  0, or -errno with the function's error set. */
+int ffpf_dev_refilter(struct ffpf_fn *fn, const struct ffpf_offload *u);
 #endif

@@ -71,7 +71,6 @@ static int open_tmp(struct ffpf_fn *fn, struct dump_priv *dp, const char *path)
 	if (fd < 0) {
 		int e = errno;
 		free(dp->tmp);
-	free(dp->final);
 		dp->tmp = NULL;
 		return ffpf_fn_error(fn, "cannot create '%s': %s", path, strerror(e)), -e;
 	}
@@ -182,6 +181,7 @@ static void dump_fini(struct ffpf_fn *fn)
 	if (dp->dead)
 		pcap_close(dp->dead);
 	free(dp->tmp);
+	free(dp->final);
 	free(dp->buf);
 }
 

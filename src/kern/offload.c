@@ -141,7 +141,7 @@ static int goes_up(const struct ffpf *f, unsigned id)
 {
 	for (unsigned i = id + 1; i < f->nfn; i++)
 		for (unsigned k = 0; k < f->fn[i]->ninputs; k++)
-			if (f->fn[i]->inputs[k] == id && f->fn[i]->level == FFPF_LVL_HOST)
+			if (f->fn[i]->inputs[k] == id && f->fn[i]->level == FFPF_LVL_HOST && !f->fn[i]->dead)
 				return 1;
 	return 0;
 }
@@ -161,6 +161,12 @@ static int assign_bits(struct ffpf *f, const int *lowdev)
 			fn->lowbit = -1;
 			if ((j != i && lowdev[j] != (int)i) || !goes_up(f, j))
 				continue;
+			if (f->live && j != i) { /* ffpfd changes its programs while packets flow: */
+				fn->where[0] = 0; /* only whole devices go up, never a function's stream */
+				set_host(fn, "%s", "in ffpfd's flowgraphs a function whose packets go up "
+					 "runs in the host");
+				return 1;
+			}
 			if (n == cap && j != i) {
 				fn->where[0] = 0; /* this reason replaces any earlier one */
 				set_host(fn, "%s", d->level == FFPF_LVL_XDP
@@ -247,12 +253,19 @@ static int place_levels(struct ffpf *f)
 	}
 	if ((rc = place_rules(f)))
 		goto done;
+	for (unsigned i = 0; i < f->nfn; i++)
+		if (f->fn[i]->dead)
+			f->fn[i]->level = FFPF_LVL_HOST;
 	do {
 		inputs_rule(f, lowdev);
 		for (unsigned i = 0; i < f->nfn; i++)
 			if (is_dev(f->fn[i]))
 				f->fn[i]->level = FFPF_LVL_HOST;
 		one_level(f, lowdev);
+		for (unsigned i = 0; f->live && i < f->nfn; i++) /* ffpfd: every device has a filter, */
+			if (is_dev(f->fn[i]) && !f->fn[i]->dead && f->fn[i]->allow >= FFPF_LVL_KERNEL &&
+			    f->fn[i]->level == FFPF_LVL_HOST) /* so that later requests can go low */
+				f->fn[i]->level = FFPF_LVL_KERNEL;
 		inputs_rule(f, lowdev); /* functions one_level moved up take their dependents along */
 	} while (assign_bits(f, lowdev));
 	for (unsigned i = 0; i < f->nfn && !rc; i++)
@@ -323,7 +336,10 @@ static int load_unit(struct ffpf *f, struct ffpf_offload *u, char *why, size_t n
 		return -ENOMEM;
 	if (ffpf_cc_bpf(u->src, strlen(u->src), obj, sizeof(obj), why, n))
 		return -ENOEXEC;
-	if ((rc = ffpf_bpf_open(&u->bpf, obj, u->mem_size, why, n)))
+	struct ffpf_cc_owner own = ffpf_cc_as_owner(); /* the object is in our cache */
+	rc = ffpf_bpf_open(&u->bpf, obj, u->mem_size, why, n);
+	ffpf_cc_as_before(own);
+	if (rc)
 		return rc;
 	if (u->target == FFPF_TARGET_XDP) {
 		const char *ifname = ffpf_arg_str(f->fn[u->dev]->args, "expr");
@@ -455,4 +471,123 @@ void ffpf_offload_close(struct ffpf *f)
 {
 	close_units(f);
 	free_units(f);
+}
+
+/* ---- ffpfd: programs replaced while packets flow ------------------------------------------- */
+
+/* Whether MBuf word off of fn is a counter (a FFPF_R_SUM result): added across programs, not
+ * copied. */
+static int sum_word(const struct ffpf_fn *fn, size_t off)
+{
+	for (unsigned j = 0; j < fn->cls->nresults; j++)
+		if ((fn->cls->results[j].flags & FFPF_R_SUM) && fn->cls->results[j].mbuf_off == off)
+			return 1;
+	return 0;
+}
+
+/* fn's state (MBuf words, in/passed) from `from` into the program's map at `to`, which counts
+ * already: counters are added, other words copied. */
+static void carry(const struct ffpf_fn *fn, const uint8_t *from, uint8_t *to, uint64_t in,
+		  uint64_t passed, uint8_t *stats)
+{
+	for (size_t off = 0; from && off + 8 <= fn->mbuf_size; off += 8) {
+		uint64_t v;
+		memcpy(&v, from + off, 8);
+		if (sum_word(fn, off))
+			__atomic_fetch_add((uint64_t *)(void *)(to + off), v, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n((uint64_t *)(void *)(to + off), v, __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_add((uint64_t *)(void *)stats, in, __ATOMIC_RELAXED);
+	__atomic_fetch_add((uint64_t *)(void *)(stats + 8), passed, __ATOMIC_RELAXED);
+}
+
+static const struct ffpf_offload *unit_in(const struct ffpf_offload *v, unsigned n, unsigned dev)
+{
+	for (unsigned u = 0; u < n; u++)
+		if (v[u].dev == dev)
+			return &v[u];
+	return NULL;
+}
+
+/* After the swap: every function's state where it now runs. */
+static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, const int *was)
+{
+	for (unsigned u = 0; u < f->noff; u++) { /* into the new programs */
+		struct ffpf_offload *o = &f->off[u];
+		struct ffpf_fn *d = f->fn[o->dev];
+		const struct ffpf_offload *p = unit_in(old, nold, o->dev);
+		const uint8_t *dm = p ? p->bpf.mem : d->mbuf; /* the device's counters so far */
+		for (unsigned w = 0; w < 2 && dm; w++) {
+			uint64_t v;
+			memcpy(&v, dm + 8 * w, 8);
+			__atomic_fetch_add((uint64_t *)(void *)(o->bpf.mem + 8 * w), v, __ATOMIC_RELAXED);
+		}
+		for (unsigned k = 0; k < o->nids; k++) {
+			struct ffpf_fn *fn = f->fn[o->ids[k]];
+			carry(fn, fn->mbuf, o->bpf.mem + o->mbuf_off[k], fn->in, fn->passed,
+			      o->bpf.mem + o->stat_off[k]);
+			if (!fn->host_mbuf)
+				fn->host_mbuf = fn->mbuf;
+			fn->mbuf = o->bpf.mem + o->mbuf_off[k];
+		}
+		if (!d->host_mbuf)
+			d->host_mbuf = d->mbuf;
+		d->mbuf = o->bpf.mem;
+	}
+	for (unsigned i = 0; i < f->nfn; i++) { /* out of the old ones, into the host */
+		struct ffpf_fn *fn = f->fn[i];
+		if (was[i] == FFPF_LVL_HOST || fn->level != FFPF_LVL_HOST || !fn->host_mbuf)
+			continue;
+		if (fn->mbuf_size && fn->mbuf != fn->host_mbuf)
+			memcpy(fn->host_mbuf, fn->mbuf, fn->mbuf_size);
+		fn->mbuf = fn->host_mbuf;
+		fn->host_mbuf = NULL;
+	}
+}
+
+int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u))
+{
+	struct ffpf_offload *old = f->off;
+	unsigned nold = f->noff;
+	int *was = calloc(f->nfn ? f->nfn : 1, sizeof(int));
+	char why[1024];
+	int rc = 0;
+
+	if (!was)
+		return -ENOMEM;
+	ffpf_offload_sync(f); /* the old programs' counters into the functions */
+	for (unsigned i = 0; i < f->nfn; i++)
+		was[i] = f->fn[i]->level;
+	f->off = NULL;
+	f->noff = 0;
+	if ((rc = place_levels(f)))
+		goto fail;
+	for (unsigned u = 0; u < f->noff && !rc; u++)
+		if ((rc = load_unit(f, &f->off[u], why, sizeof(why))) == 0)
+			rc = refilter(f->fn[f->off[u].dev], &f->off[u]); /* the old program stops here */
+	if (rc)
+		goto fail;
+	move_state(f, old, nold, was);
+	for (unsigned u = 0; u < nold; u++) { /* frozen since the swap */
+		ffpf_bpf_close(&old[u].bpf);
+		free(old[u].ids);
+		free(old[u].stat_off);
+		free(old[u].mbuf_off);
+		free(old[u].src);
+	}
+	free(old);
+	free(was);
+	ffpf_offload_sync(f);
+	return 0;
+fail: /* keep running as before: new programs go, levels come back */
+	for (unsigned u = 0; u < f->noff; u++)
+		ffpf_bpf_close(&f->off[u].bpf);
+	free_units(f);
+	f->off = old;
+	f->noff = nold;
+	for (unsigned i = 0; i < f->nfn; i++)
+		f->fn[i]->level = was[i];
+	free(was);
+	return rc;
 }

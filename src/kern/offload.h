@@ -84,6 +84,13 @@ uint64_t ffpf_offload_seen(const struct ffpf *f);
 /* Detach and unload every program; MBufs go back to host memory.  Safe to call twice. */
 void ffpf_offload_close(struct ffpf *f);
 
+/* ffpfd (live graphs): place again and replace each device's socket filter while packets flow.
+ * refilter(dev, unit) puts the new program on the device's socket (and returns 0): from then
+ * on the old program counts nothing, and its state is carried into the new one (counters
+ * added, other MBuf words copied) or into the host for functions that moved up.  On any error
+ * everything stays as it was.  0 or -errno. */
+int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u));
+
 /* Generate the eBPF C of o into out (ebpfunit.c).  0, or -ENOTSUP with why (a function whose
  * class cannot emit eBPF), -ENOMEM. */
 int ffpf_ebpf_generate(struct ffpf *f, struct ffpf_offload *o, struct strbuf *out, char *why,

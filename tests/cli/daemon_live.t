@@ -1,0 +1,36 @@
+# ffpfd on a live device: functions run in the device's socket filter while they can and move
+# to the daemon's engine when a request needs their packets, with their counts carried over:
+# what one application counts across the change must be exact.
+%script
+. "$DATA/../cli/netns.sh"
+netns_up
+FFPFD=$(dirname "$FFPF")/ffpfd
+S=$PWD/d.sock
+ip netns exec $A $FFPFD --socket $S 2> d.log &
+dpid=$!
+trap 'kill $dpid 2>/dev/null; wait $dpid 2>/dev/null; ip netns del $A; ip netns del $B' EXIT
+for i in $(seq 50); do [ -S $S ] && break; sleep 0.1; done
+where() { ip netns exec $A $FFPF status --daemon $S --json | grep -o "\"name\":\"$1\"[^}]*" | grep -o '"flowspace":"[a-z]*"' | cut -d'"' -f4; }
+ip netns exec $A $FFPF run --daemon $S -q --json --duration 8 -i $IA '[ all:(count) | (bpf,"tcp") > tcp:(count) ]' > one.json &
+ready
+echo "alone: filter in $(where bpf#2), counts in $(where a1:all)"
+replay "$T/small.pcap"
+sleep 0.5
+# a second application needs the tcp packets themselves: the filter moves to the daemon
+ip netns exec $A $FFPF run --daemon $S -q --json --duration 3 -i $IA '(bpf,"tcp") > (dump,"x.pcap")' > two.json &
+sleep 1
+echo "shared: filter in $(where bpf#2), all in $(where a1:all)"
+replay "$T/small.pcap"
+wait %3
+sleep 0.5
+echo "after: filter in $(where bpf#2)"
+replay "$T/small.pcap"
+wait %2
+echo "one: all=$(jget one.json all packets) tcp=$(jget one.json tcp packets)"
+echo "two: dumped $(tcpdump -r x.pcap 2>/dev/null | wc -l)"
+%expect
+alone: filter in kernel, counts in kernel
+shared: filter in host, all in kernel
+after: filter in kernel
+one: all=6000 tcp=3279
+two: dumped 1093
