@@ -267,6 +267,16 @@ static void test_overlay(void)
 	usleep(100000);
 	CHECK(!status(st, sizeof(st)));
 	CHECK_EQ_U(count_str(st, "\"class\":\"count\""), 0); /* retired with the last user */
+	/* two applications of one group, each with its own export on the same device: each
+	 * export has its own queue, the packets are copied once, into the group's one PBuf */
+	a = app_on("(dev,\"lo\")", "(bpf,\"tcp\") > e1:(export)");
+	b = app_on("(dev,\"lo\")", "(bpf,\"udp\") > e2:(export)");
+	CHECK(a && b);
+	CHECK(!status(st, sizeof(st)));
+	CHECK(strstr(st, "\"shared_pbufs\":1") != NULL);
+	CHECK_EQ_U(count_str(st, "\"class\":\"export\""), 2);
+	ffpf_close(a);
+	ffpf_close(b);
 }
 
 /* FNV-1a over the bytes of every packet an export hands out, and how many. */
