@@ -6,8 +6,8 @@
  *   populate   sends the request (with the default sources) and learns its functions: their
  *              daemon ids, names, classes, and where their MBufs are in the flowgroup's shared
  *              memory, which is mapped read-only;
- *   step       waits on the control socket (the daemon runs the graph) and refreshes results
- *              about once a second; it fails if the daemon goes away;
+ *   step       waits up to 250 ms on the control socket (the daemon runs the graph) and
+ *              refreshes results once a second; it fails if the daemon goes away;
  *   finish     fetches the final results;
  *   results    come from the last RESULT of each function, typed as in-process.
  * Functions are numbered 0..n-1 in the application as in POPULATED order. */

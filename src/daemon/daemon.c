@@ -28,7 +28,7 @@
 
 #define MAX_GROUPS  64
 #define MAX_ERRORS  8                 /* protocol errors before an application is cut off */
-#define ARENA_BYTES (256u << 20)      /* MBufs of one group over the daemon's life (sparse) */
+#define ARENA_BYTES ((size_t)1 << 30) /* a group's shared memory over its life (sparse) */
 #define BATCH_BUDGET 64               /* batches per group between looks at the sockets */
 
 struct fgroup {
