@@ -177,15 +177,15 @@ jcounts() { # JSON of ffpf run: the "packets" of each count, in order
 	grep '"class":"count"' "$1" | grep -o '"results":{"packets":[0-9]*' | grep -o '[0-9]*$'
 }
 expect() { # TRACE NAME: sets M_NAME_i (i = 0..7) and P_NAME
-	local t=$1 nm=$2 req='[ all:(count)' i td got
+	local t=$1 nm=$2 req='[ all:(count)' i td cnt
 	for i in 0 1 2 3 4 5 6 7; do req="$req | $(req_of "${FILTERS[$i]}")"; done
 	"$FFPF" run -q --json -r "$t" "$req ]" >"$W/expect-$nm.json" || die "ffpf run -r $t"
-	mapfile -t got < <(jcounts "$W/expect-$nm.json")
-	[ ${#got[@]} = 9 ] || die "ffpf run -r $t: expected 9 counts, got ${#got[@]}"
-	printf -v "P_$nm" '%s' "${got[0]}"
+	mapfile -t cnt < <(jcounts "$W/expect-$nm.json")
+	[ ${#cnt[@]} = 9 ] || die "ffpf run -r $t: expected 9 counts, got ${#cnt[@]}"
+	printf -v "P_$nm" '%s' "${cnt[0]}"
 	for i in 0 1 2 3 4 5 6 7; do
 		td=$(count_lines "$t" "${FILTERS[$i]}")
-		[ "$td" = "${got[$((i + 1))]}" ] || die "'${FILTERS[$i]}' on $t: ffpf counts ${got[$((i + 1))]}, tcpdump $td"
+		[ "$td" = "${cnt[$((i + 1))]}" ] || die "'${FILTERS[$i]}' on $t: ffpf counts ${cnt[$((i + 1))]}, tcpdump $td"
 		[ "$td" -gt 0 ] || die "'${FILTERS[$i]}' matches nothing in $t"
 		printf -v "M_${nm}_$i" '%s' "$td"
 	done
@@ -505,8 +505,8 @@ done
 
 # ---- 3. file: N applications on one trace file --------------------------------------------------
 # ffpf: a fresh daemon; the N clients (`ffpf run --daemon S -r FILE`, each under /usr/bin/time)
-# started together; a served run on a trace ends by itself (within ~0.5 s of the daemon reaching
-# the end: the clients refresh every half second).  Wall: from starting the clients to the last
+# started together; a served run on a trace ends by itself (at its first refresh after the daemon
+# reaches the end).  Wall: from starting the clients to the last
 # one's exit; also the daemon's busy time: until its CPU (sampled every 10 ms) last grew at more
 # than half a core.  CPU: the daemon's over the wall time plus the clients' (user+sys).  Sharing:
 # `ffpf status` every 100 ms (the most file sources the group had, the most users one had), and
@@ -728,7 +728,7 @@ if ls "$W"/raw/rate_* >/dev/null 2>&1; then
 	RATE_T=$(
 		echo "| rate asked (pps) | 8 × tcpdump: generator kpps, loss % of matches, kernel drops | ffpfd + 8 ffpf: generator kpps, loss % of matches, drops |"
 		echo "|---:|---|---|"
-		for r in $(ls "$W"/raw/rate_*_* | grep -v '\.' | sed 's,.*/rate_\([0-9]*\)_.*,\1,' | sort -gru); do
+		for r in $(for f in "$W"/raw/rate_*_tcpdump "$W"/raw/rate_*_ffpf; do [ -f "$f" ] && basename "$f"; done | sed 's,^rate_\([0-9]*\)_.*,\1,' | sort -gru); do
 			a=$(awk '{ printf "%.0f, %.3f, %d", $1 / 1000, $8, $9 }' "$W/raw/rate_${r}_tcpdump" 2>/dev/null || echo "not tried")
 			b=$(awk '{ printf "%.0f, %.3f, %d", $1 / 1000, $8, $9 }' "$W/raw/rate_${r}_ffpf" 2>/dev/null || echo "not tried")
 			echo "| $r | $a | $b |"
@@ -770,7 +770,7 @@ SECTION=$(
 	echo
 	echo "![live: CPU per packet vs N]($PLOTREL/daemon-live.png)"
 	echo
-	echo "**(3) File source**: N applications reading one file, started together (\`ffpf run --daemon S -r FILE\` each; a fresh daemon per run), against N \`tcpdump -r FILE -w /dev/null F\` started together. Wall: from starting the N to the last one's exit (a served run on a trace ends within ~0.5 s of the daemon reaching the end: clients refresh every half second); \"done reading\": the last 10 ms in which ffpfd ran more than half the time. ffpf CPU: the daemon's over the wall time, with its children (cc, when it compiles a flowgraph not in its cache: it recompiles the group's whole graph at each request), plus the clients' (user+sys). \"file sources\": the most the group had at once (\`ffpf status\` every 100 ms, and the file#IDs in the clients' results; N = nothing shared) and the most users one had; \"counts complete\": every client counted all of its filter's matches in the file:"
+	echo "**(3) File source**: N applications reading one file, started together (\`ffpf run --daemon S -r FILE\` each; a fresh daemon per run), against N \`tcpdump -r FILE -w /dev/null F\` started together. Wall: from starting the N to the last one's exit (a served run on a trace ends by itself at its first refresh after the daemon reaches the end); \"done reading\": the last 10 ms in which ffpfd ran more than half the time. ffpf CPU: the daemon's over the wall time, with its children (cc, when it compiles a flowgraph not in its cache: it recompiles the group's whole graph at each request), plus the clients' (user+sys). \"file sources\": the most the group had at once (\`ffpf status\` every 100 ms, and the file#IDs in the clients' results; N = nothing shared) and the most users one had; \"counts complete\": every client counted all of its filter's matches in the file:"
 	echo
 	cat "$W/t_file"
 	echo
