@@ -85,6 +85,10 @@ BUILD=$(cd "$BUILD" && pwd)
 OUT=$BUILD/bench
 mkdir -p "$OUT"
 echo '*' >"$OUT/.gitignore"
+# one run at a time per build directory: a second would remove this one's files (and two runs
+# on one machine disturb each other's CPU figures anyway)
+exec 8>"$OUT/daemon.lock"
+flock -n 8 || die "another bench/daemon.sh is running with $BUILD (lock $OUT/daemon.lock)"
 W=$OUT/daemon
 rm -rf "$W"
 mkdir -p "$W/raw"
