@@ -30,7 +30,8 @@ struct rfn {
 	char *input_ids;                 /* the daemon's, as POPULATED gave them */
 	int final;                       /* its sources have ended */
 	/* export functions, once read: our position in the daemon's queue for it */
-	const struct ffpf_shring *ring;
+	const struct ffpf_shring *ring;  /* in the mapping: only its head is read there */
+	struct ffpf_shring geo;          /* our copy of its geometry, checked once */
 	int efd;
 	uint64_t pos, lost, delivered;
 	uint8_t *copy;                   /* the packet handed out last (the slot may be reused) */
@@ -157,7 +158,7 @@ static void free_fn(struct rfn *x)
 	free(x->inputs);
 	free(x->input_ids);
 	free(x->copy);
-	if (x->ring && x->efd >= 0)
+	if (x->efd >= 0)
 		close(x->efd);
 	for (unsigned k = 0; k < MAX_VALUES; k++)
 		free(x->strs[k]);
@@ -237,6 +238,7 @@ static int add_fns(struct ffpf *f, const struct ffpf_msg_populated *p)
 		struct rfn *x = &r->fns[r->n];
 		const struct ffpf_proto_fn *q = &p->fns[k];
 		memset(x, 0, sizeof(*x));
+		x->efd = -1; /* no export queue opened */
 		x->id = q->fn_id;
 		x->name = strdup(q->name);
 		x->params = strdup(q->params);
@@ -492,24 +494,31 @@ static int open_queue(struct ffpf *f, struct rfn *x)
 	if (a.type != FFPF_MSG_EXPORTING || !r->arena || !in_arena(r, x->mbuf_off, 24))
 		return ffpf_fail(f, -EPROTO, "ffpf daemon: no shared queue for %s", x->name);
 	memcpy(&off, r->arena + x->mbuf_off + 16, 8);
-	q = (const struct ffpf_shring *)(const void *)(r->arena + off);
-	if (!in_arena(r, off, sizeof(*q)) || off % 8 ||
-	    __atomic_load_n(&q->magic, __ATOMIC_ACQUIRE) != FFPF_SH_MAGIC || q->version != FFPF_SH_VERSION ||
+	if (!in_arena(r, off, sizeof(*q)) || off % 8)
+		return ffpf_fail(f, -EPROTO, "ffpf daemon: the shared queue of %s is outside its memory", x->name);
+	/* Checked in a copy, used from the copy: the daemon's memory could change after the check,
+	 * and a reader must never be led outside its mapping. */
+	x->ring = (const struct ffpf_shring *)(const void *)(r->arena + off);
+	memcpy(&x->geo, x->ring, sizeof(x->geo));
+	q = &x->geo;
+	if (q->magic != FFPF_SH_MAGIC || q->version != FFPF_SH_VERSION ||
 	    !q->nslots || (q->nslots & (q->nslots - 1)) || q->nsrc > FFPF_SH_MAX_SRC ||
 	    !in_arena(r, q->entries_off, (uint64_t)q->nslots * sizeof(struct ffpf_shentry)))
-		return ffpf_fail(f, -EPROTO, "ffpf daemon: the shared queue of %s is malformed", x->name);
+		return x->ring = NULL, ffpf_fail(f, -EPROTO, "ffpf daemon: the shared queue of %s is malformed", x->name);
 	for (uint32_t k = 0; k < q->nsrc; k++) {
 		const struct ffpf_shpbuf *p = &q->src[k];
 		if (!p->nslots || (p->nslots & (p->nslots - 1)) || p->slot_size > 65536 ||
 		    !in_arena(r, p->meta_off, (uint64_t)p->nslots * sizeof(struct ffpf_shmeta)) ||
 		    !in_arena(r, p->data_off, (uint64_t)p->nslots * p->slot_size))
-			return ffpf_fail(f, -EPROTO, "ffpf daemon: the packet buffer of %s is malformed", x->name);
+			return x->ring = NULL, ffpf_fail(f, -EPROTO, "ffpf daemon: the packet buffer of %s is malformed",
+							 x->name);
 	}
-	if (!(x->copy = malloc(65536)))
+	if (!(x->copy = malloc(65536))) {
+		x->ring = NULL;
 		return ffpf_fail(f, -ENOMEM, "out of memory");
-	x->ring = q;
+	}
 	/* From the start while the queue still holds it, else from now (a long-shared export) */
-	uint64_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	uint64_t head = __atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE);
 	x->pos = head > q->nslots ? head : 0;
 	return 0;
 }
@@ -518,11 +527,11 @@ static int open_queue(struct ffpf *f, struct rfn *x)
  * daemon overwrote before we got to them are counted as lost. */
 static int take_entry(struct ffpf_remote *r, struct rfn *x, struct ffpf_packet *p)
 {
-	const struct ffpf_shring *q = x->ring;
+	const struct ffpf_shring *q = &x->geo; /* checked geometry; head from the mapping */
 	const struct ffpf_shentry *ents = (const void *)(r->arena + q->entries_off);
 
 	for (;;) {
-		uint64_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+		uint64_t head = __atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE);
 		struct ffpf_shentry e;
 		if (head - x->pos > q->nslots) { /* fell behind: the oldest are gone */
 			x->lost += head - q->nslots - x->pos;
@@ -531,7 +540,7 @@ static int take_entry(struct ffpf_remote *r, struct rfn *x, struct ffpf_packet *
 		if (x->pos >= head)
 			return 0;
 		e = ents[x->pos & (q->nslots - 1)];
-		if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - x->pos > q->nslots || e.src >= q->nsrc) {
+		if (__atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE) - x->pos > q->nslots || e.src >= q->nsrc) {
 			x->lost++; /* overwritten while we read it */
 			x->pos++;
 			continue;
