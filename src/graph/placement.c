@@ -30,15 +30,19 @@ static unsigned devices(const struct ffpf *f, const char **out, unsigned max)
 
 struct ffpf_hier *ffpf_build_hier(const struct ffpf *f, struct ffpf_diag *d)
 {
-	const char *devs[FFPF_HIER_MAX_FS], *names[64];
-	unsigned ndev = devices(f, devs, FFPF_HIER_MAX_FS), nc = 0;
+	const char *devs[FFPF_HIER_MAX_FS], *names[64], *ebpf[FFPF_HIER_MAX_CLASSES];
+	unsigned ndev = devices(f, devs, FFPF_HIER_MAX_FS), nc = 0, ne = 0;
 	struct ffpf_hier *h = ffpf_hier_discover(NULL, 0, d);
 
 	if (!h)
 		return NULL;
-	for (unsigned i = 0; i < ffpf_class_count() && nc < 64; i++)
+	for (unsigned i = 0; i < ffpf_class_count() && nc < 64; i++) {
 		names[nc++] = ffpf_class_at(i)->name;
+		if ((ffpf_class_at(i)->flags & FFPF_CLASS_EBPF) && ne < FFPF_HIER_MAX_CLASSES)
+			ebpf[ne++] = ffpf_class_at(i)->name; /* what the kernel and XDP can run */
+	}
 	ffpf_hier_set_known_classes(h, names, nc);
+	ffpf_hier_set_ebpf_classes(h, ebpf, ne);
 	if ((f->opts.hierarchy && ffpf_hier_load_file(h, f->opts.hierarchy, d)) ||
 	    ffpf_hier_add_devices(h, devs, ndev, d)) {
 		ffpf_hier_free(h);

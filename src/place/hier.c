@@ -27,6 +27,8 @@ struct ffpf_hier {
 	unsigned load;                /* loads applied so far */
 	unsigned nknown;
 	char known[MAX_KNOWN][FFPF_HIER_CLASS_MAX];
+	unsigned nlow;                /* classes with an eBPF form: what kernel and xdp@DEV run */
+	char low[FFPF_HIER_MAX_CLASSES][FFPF_HIER_CLASS_MAX];
 };
 
 static const char *const kind_names[FFPF_FS_NKINDS] = {
@@ -48,7 +50,38 @@ static const unsigned barrier_can[FFPF_BAR_N] = {
 };
 static const char *const xfer_names[] = { "zero-copy", "copy-once", "copy-on-demand" };
 /* What runs as a socket filter or XDP program: the classes with an eBPF/cBPF form. */
+/* Until ffpf_hier_set_ebpf_classes() says otherwise (the registry's FFPF_CLASS_EBPF classes). */
 static const char *const kernel_classes[] = { "bpf", "count", "bytes", "sample", "head" };
+
+static void set_classes(struct ffpf_flowspace *f, const char *const *names, size_t n);
+
+/* The low flowspaces' class list: the registry's when set, else the default above. */
+static void set_low_classes(const struct ffpf_hier *h, struct ffpf_flowspace *f)
+{
+	const char *names[FFPF_HIER_MAX_CLASSES];
+	for (unsigned i = 0; i < h->nlow; i++)
+		names[i] = h->low[i];
+	if (h->nlow)
+		set_classes(f, names, h->nlow);
+	else
+		set_classes(f, kernel_classes, sizeof kernel_classes / sizeof kernel_classes[0]);
+}
+
+int ffpf_hier_set_ebpf_classes(struct ffpf_hier *h, const char *const *names, size_t n)
+{
+	if (n > FFPF_HIER_MAX_CLASSES)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) >= FFPF_HIER_CLASS_MAX)
+			return -EINVAL;
+	h->nlow = (unsigned)n;
+	for (size_t i = 0; i < n; i++)
+		snprintf(h->low[i], FFPF_HIER_CLASS_MAX, "%s", names[i]);
+	for (unsigned i = 0; i < h->n; i++) /* the flowspaces discovery made, not a file's */
+		if (!h->fs[i].line && (h->fs[i].kind == FFPF_FS_KERNEL || h->fs[i].kind == FFPF_FS_XDP))
+			set_low_classes(h, &h->fs[i]);
+	return 0;
+}
 
 /* ---- names and small helpers ---- */
 
@@ -349,7 +382,7 @@ static struct ffpf_hier *base_tree(void)
 	h->fs[kern].parent = host;
 	h->fs[kern].barrier = FFPF_BAR_AF_PACKET;
 	h->fs[kern].strategies = barrier_can[FFPF_BAR_AF_PACKET];
-	set_classes(&h->fs[kern], kernel_classes, sizeof kernel_classes / sizeof kernel_classes[0]);
+	set_low_classes(h, &h->fs[kern]);
 	relink(h);
 	return h;
 }
@@ -383,8 +416,7 @@ static int add_xdp(struct ffpf_hier *h, const char *dev, unsigned ifindex, struc
 		h->fs[i].barrier = FFPF_BAR_AF_XDP;
 		h->fs[i].strategies = barrier_can[FFPF_BAR_AF_XDP];
 		h->fs[i].auto_dev = 1;
-		set_classes(&h->fs[i], kernel_classes,
-			    sizeof kernel_classes / sizeof kernel_classes[0]);
+		set_low_classes(h, &h->fs[i]);
 	} else if (h->fs[i].ndevs >= FFPF_HIER_MAX_DEVS) {
 		ffpf_hier_diag(d, "'%s' already receives %d devices", name, FFPF_HIER_MAX_DEVS);
 		return -E2BIG;

@@ -124,6 +124,12 @@ int ffpf_hier_add_devices(struct ffpf_hier *h, const char *const *devs, size_t n
  * n == 0 clears.  Returns 0, or -E2BIG / -EINVAL for more than 64 names or one too long. */
 int ffpf_hier_set_known_classes(struct ffpf_hier *h, const char *const *names, size_t n);
 
+/* The classes the discovered kernel and xdp@DEV flowspaces implement: those with an eBPF form
+ * (the registry's FFPF_CLASS_EBPF classes).  Applies to discovered flowspaces now and to
+ * xdp@DEV added later; a file's class lists still override.  Default: bpf, count, bytes,
+ * sample, head.  0, or -E2BIG / -EINVAL (more than 32 names, a name too long). */
+int ffpf_hier_set_ebpf_classes(struct ffpf_hier *h, const char *const *names, size_t n);
+
 /* Apply a hierarchy file, text[0..len) (need not be NUL-terminated; origin names it in
  * messages, NULL means "hierarchy").  All or nothing: on error h is unchanged, *d (may be NULL)
  * says "origin:line:col: error: what; expected ..." with the line and a caret, and the return
