@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 /* Bounds-checked loads: k is the offset (may include X); a load past caplen ends with 0. */
-/* eBPF units (ebpf) have no packet pointer: bytes come through FFPF_LOAD (a helper call). */
+/* eBPF units (ebpf) have no packet pointer: bytes come through FFPF_LOAD (the unit's copy of
+ * the packet's first bytes, else a helper call). */
 static void load(struct strbuf *o, unsigned size, const char *off, int ebpf)
 {
 	static const char *rd[] = {NULL, "P[o]", "(uint32_t)P[o] << 8 | P[o + 1]", NULL,
@@ -148,7 +149,7 @@ void ffpf_cbpf_to_ebpf_c(const struct bpf_insn *prog, unsigned len, const char *
 {
 	/* A function of its own (a BPF-to-BPF call): each filter's scratch memory lives in its own
 	 * 512-byte stack frame, however many filters the program holds. */
-	sb_printf(o, "static __attribute__((noinline)) uint32_t %s(void *ctx, uint32_t caplen, uint32_t wirelen)\n{\n"
+	sb_printf(o, "static __attribute__((noinline)) uint32_t %s(FFPF_PKT_PARAMS, uint32_t caplen, uint32_t wirelen)\n{\n"
 		     "\tuint32_t A = 0, X = 0, mem[16] = {0};\n\t(void)A; (void)X; (void)mem; (void)wirelen;\n",
 		  name);
 	body(prog, len, name, o, 1);

@@ -146,7 +146,7 @@ static int bpf_emit(struct ffpf_fn *fn, struct ffpf_emit *e)
 	ffpf_emit_decl(e, "/* %s: \"%s\" */\n%s", ffpf_fn_name(fn), expr, c.s);
 	sb_free(&c);
 	ffpf_emit_body(e, "if (%s(%s, pkt->caplen, pkt->wirelen)) { out = in; ffpf_add64(M, 1); }",
-		       name, host ? "D" : "ctx");
+		       name, host ? "D" : "FFPF_PKT_ARGS");
 	return 0;
 }
 

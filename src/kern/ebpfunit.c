@@ -13,8 +13,9 @@
  *   }
  *
  * The classes emit the bodies (emit_c with target XDP/SOCKET); packet bytes are read through
- * helpers (FFPF_LOAD), so the verifier never has to follow a packet pointer.  Counters are
- * atomic adds: every CPU runs the program.  The unit includes no system header: the few
+ * FFPF_LOAD: from a copy of the packet's first bytes on the stack, else with a helper, so the
+ * verifier never has to follow a packet pointer.  Every CPU runs the program: the functions'
+ * MBuf counters are atomic adds, the in/passed counters per-CPU (see slot()).  The unit includes no system header: the few
  * kernel definitions it needs are spelled out below, so only clang is needed to build it. */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ static const char prelude[] =
 	"struct __sk_buff { uint32_t len, pkt_type, mark, queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto; };\n"
 	"static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;\n"
 	"static uint64_t (*bpf_ktime_get_ns)(void) = (void *)5;\n"
+	"static uint32_t (*bpf_get_smp_processor_id)(void) = (void *)8;\n"
 	"static long (*bpf_skb_load_bytes)(const void *skb, uint32_t off, void *to, uint32_t len) = (void *)26;\n"
 	"static long (*bpf_ringbuf_output)(void *rb, void *data, uint64_t size, uint64_t flags) = (void *)130;\n"
 	"static uint64_t (*bpf_xdp_get_buff_len)(void *xdp) = (void *)188;\n"
@@ -45,12 +47,48 @@ static const char prelude[] =
 	"#define ffpf_fetch_add64(p, v) __sync_fetch_and_add((uint64_t *)(void *)(p), (uint64_t)(v))\n"
 	"char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\";\n";
 
+/* Packet bytes.  The program copies the packet's first FFPF_WIN bytes (all of it if shorter)
+ * once, with one helper call, into a window on its stack; a load inside the window is then a
+ * stack read, and only loads past it call a helper again.  Eight filters reading ~5 header
+ * fields each made ~40 helper calls per packet without it.  The test is on the offset alone
+ * (a constant for most loads, so the compiler removes it): callers have checked off + n <=
+ * caplen already, and the window holds min(caplen, FFPF_WIN) bytes.  Testing a run-time fill
+ * length instead made the verifier follow every combination of paths (past 1 M instructions
+ * for eight filters).  Functions get the window as FFPF_PKT_PARAMS / FFPF_PKT_ARGS. */
+static const char window_defs[] =
+	"#define FFPF_WIN 128\n"
+	"#define FFPF_HBUF (FFPF_WIN + 16)\n"
+	"#define FFPF_PKT_PARAMS void *ctx, const uint8_t *ffpf_H\n"
+	"#define FFPF_PKT_ARGS ctx, ffpf_H\n";
+static const char window[] =
+	"static inline __attribute__((always_inline)) long ffpf_load(FFPF_PKT_PARAMS, uint64_t off, uint8_t *buf, uint32_t n)\n"
+	"{\n"
+	"\tif (off <= FFPF_WIN - n) {\n"
+	"\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\tbuf[i] = ffpf_H[off + i];\n\t\treturn 0;\n\t}\n"
+	"\treturn ffpf_slow_load(ctx, (uint32_t)off, buf, n);\n"
+	"}\n"
+	"#define FFPF_LOAD(off, buf, n) ffpf_load(FFPF_PKT_ARGS, (off), (buf), (n))\n";
+
+/* XDP: the frame as the driver has it.  A fill cannot fail (n <= the frame's length); if it
+ * did, the window would read as zeros rather than as old stack. */
+static const char xdp_load[] =
+	"#define ffpf_slow_load(ctx, off, buf, n) bpf_xdp_load_bytes((ctx), (off), (buf), (n))\n"
+	"static inline __attribute__((always_inline)) void ffpf_fill(struct xdp_md *ctx, uint8_t *H, uint32_t caplen)\n"
+	"{\n"
+	"\tuint32_t n = caplen < FFPF_WIN ? caplen : FFPF_WIN;\n"
+	"\tif (!n)\n\t\treturn;\n"
+	"\tn = ((n - 1) & (FFPF_WIN - 1)) + 1; /* the same n, in a form the verifier can bound */\n"
+	"\tif (bpf_xdp_load_bytes(ctx, 0, H, n))\n\t\t__builtin_memset(H, 0, FFPF_WIN);\n"
+	"}\n";
+
 /* A socket filter sees the frame after the kernel took an 802.1Q tag out of it (into
  * skb->vlan_tci); the host and XDP see the tag in place.  So that a filter means the same at
- * every level, the socket filter reads the frame with the tag put back at offset 12.
- * (vlan_proto is network order in a little-endian load: its low byte goes first.) */
+ * every level, the socket filter reads the frame with the tag put back at offset 12: in the
+ * window (the frame's first 12 bytes, the tag, the rest after it) and in the slow path.
+ * (vlan_proto is network order in a little-endian load: its low byte goes first.)  A tagged
+ * skb has at least its 12 address bytes (the tag came out of an Ethernet header). */
 static const char skb_load[] =
-	"static __attribute__((noinline)) long ffpf_skb_load(struct __sk_buff *skb, uint32_t off, uint8_t *buf, uint32_t n)\n"
+	"static __attribute__((noinline)) long ffpf_slow_load(struct __sk_buff *skb, uint32_t off, uint8_t *buf, uint32_t n)\n"
 	"{\n"
 	"\tuint8_t tag[4];\n"
 	"\tif (!skb->vlan_present)\n\t\treturn bpf_skb_load_bytes(skb, off, buf, n);\n"
@@ -61,7 +99,23 @@ static const char skb_load[] =
 	"\t\tif (o >= 12 && o < 16)\n\t\t\tbuf[i] = tag[(o - 12) & 3];\n"
 	"\t\telse if (bpf_skb_load_bytes(skb, o < 12 ? o : o - 4, buf + i, 1))\n\t\t\treturn -1;\n"
 	"\t}\n\treturn 0;\n}\n"
-	"#define FFPF_LOAD(off, buf, n) ffpf_skb_load(ctx, (uint32_t)(off), (buf), (n))\n";
+	"static inline __attribute__((always_inline)) void ffpf_fill(struct __sk_buff *skb, uint8_t *H, uint32_t caplen)\n"
+	"{\n"
+	"\tuint32_t n = caplen < FFPF_WIN ? caplen : FFPF_WIN;\n"
+	"\tif (!skb->vlan_present) {\n"
+	"\t\tif (!n)\n\t\t\treturn;\n"
+	"\t\tn = ((n - 1) & (FFPF_WIN - 1)) + 1; /* the same n, in a form the verifier can bound */\n"
+	"\t\tif (bpf_skb_load_bytes(skb, 0, H, n))\n\t\t\t__builtin_memset(H, 0, FFPF_WIN);\n"
+	"\t\treturn;\n"
+	"\t}\n"
+	"\tif (n < 16 || bpf_skb_load_bytes(skb, 0, H, 12)) {\n"
+	"\t\t__builtin_memset(H, 0, FFPF_WIN);\n\t\treturn;\n\t}\n"
+	"\tH[12] = skb->vlan_proto & 0xff;\n\tH[13] = (skb->vlan_proto >> 8) & 0xff;\n"
+	"\tH[14] = (skb->vlan_tci >> 8) & 0xff;\n\tH[15] = skb->vlan_tci & 0xff;\n"
+	"\tif (n == 16)\n\t\treturn;\n"
+	"\tn -= 16;\n\tn = ((n - 1) & (FFPF_WIN - 1)) + 1; /* at most FFPF_WIN - 16 already */\n"
+	"\tif (bpf_skb_load_bytes(skb, 12, H + 16, n))\n\t\t__builtin_memset(H + 16, 0, FFPF_WIN - 16);\n"
+	"}\n";
 
 /* The power of two at or above n (n >= 1): scratch space the masked length always fits. */
 static uint32_t pow2(uint32_t n)
@@ -129,9 +183,9 @@ static void member(struct strbuf *o, const struct ffpf *f, const struct ffpf_off
 		sb_puts(o, ";\n");
 	}
 	sb_printf(o, "\t\tif (in) {\n\t\t\tuint32_t out = 0;\n\t\t\tunsigned char *M = mem + %zu;\n"
-		     "\t\t\t(void)M;\n\t\t\tffpf_add64(mem + %zu, 1);\n", u->mbuf_off[k], u->stat_off[k]);
+		     "\t\t\t(void)M;\n\t\t\tffpf_stat(%zu, 1);\n", u->mbuf_off[k], u->stat_off[k]);
 	sb_printf(o, "#define ERR do { out = 0; goto done_%u; } while (0)\n\t\t\t{ %s }\n#undef ERR\n", id, body);
-	sb_printf(o, "\t\t\tif (out)\n\t\t\t\tffpf_add64(mem + %zu, 1);\n\t\tdone_%u:\n\t\t\tc_%u = out;\n\t\t}\n\t}\n",
+	sb_printf(o, "\t\t\tif (out)\n\t\t\t\tffpf_stat(%zu, 1);\n\t\tdone_%u:\n\t\t\tc_%u = out;\n\t\t}\n\t}\n",
 		  u->stat_off[k] + 8, id, id);
 }
 
@@ -159,15 +213,27 @@ static void xdp_up(struct strbuf *o, const struct ffpf_offload *u)
 		     "\t\tunsigned char *s = bpf_map_lookup_elem(&ffpf_scratch, &k0);\n"
 		     "\t\tif (n > %u)\n\t\t\tn = %u;\n"
 		     "\t\tn = ((n - 1) & %uu) + 1; /* the same n, in a form the verifier can bound */\n"
-		     "\t\tif (!s) {\n\t\t\tffpf_add64(mem + %d, 1);\n\t\t\treturn 2;\n\t\t}\n"
+		     "\t\tif (!s) {\n\t\t\tffpf_stat(%d, 1);\n\t\t\treturn 2;\n\t\t}\n"
 		     "\t\t*(uint64_t *)s = bpf_ktime_get_ns();\n"
 		     "\t\t((uint32_t *)s)[2] = n;\n\t\t((uint32_t *)s)[3] = pk.wirelen;\n"
 		     "\t\t((uint32_t *)s)[4] = mark;\n\t\t((uint32_t *)s)[5] = 0;\n"
 		     "\t\tif (bpf_xdp_load_bytes(ctx, 0, s + %zu, n) ||\n"
 		     "\t\t    bpf_ringbuf_output(&ffpf_ring, s, %zu + n, 0))\n"
-		     "\t\t\tffpf_add64(mem + %d, 1);\n\t}\n",
+		     "\t\t\tffpf_stat(%d, 1);\n\t}\n",
 		  u->snap, u->snap, pow2(u->snap) - 1, FFPF_OFF_RING_FULL, sizeof(struct ffpf_up_rec),
 		  sizeof(struct ffpf_up_rec), FFPF_OFF_RING_FULL);
+}
+
+/* S: this CPU's counter block (see offload.h); ffpf_stat adds to it with plain stores.  Only
+ * this program on this CPU writes it, and a CPU runs one instance at a time (softirq, or with
+ * bottom halves off), as for a per-CPU map.  CPUs numbered past the possible count do not
+ * exist; were there any, they would share the last block. */
+static void slot(struct strbuf *o, const struct ffpf_offload *u)
+{
+	sb_printf(o, "\tuint32_t cpu = bpf_get_smp_processor_id();\n\tif (cpu > %u)\n\t\tcpu = %u;\n"
+		     "\tunsigned char *S = mem + %zu + (uint64_t)cpu * %zu;\n"
+		     "#define ffpf_stat(o, v) ((void)(*(uint64_t *)(void *)(S + (o)) += (uint64_t)(v)))\n",
+		  u->nslots - 1, u->nslots - 1, u->slot_off, u->slot_stride);
 }
 
 static void program(struct strbuf *o, const struct ffpf *f, const struct ffpf_offload *u, char **bodies)
@@ -183,8 +249,10 @@ static void program(struct strbuf *o, const struct ffpf *f, const struct ffpf_of
 	sb_printf(o, "\tif (!mem)\n\t\treturn %s;\n", xdp ? "2" : "0");
 	sb_puts(o, xdp ? "\tpk.caplen = (uint32_t)bpf_xdp_get_buff_len(ctx);\n"
 		       : "\tpk.caplen = ctx->len + (ctx->vlan_present ? 4 : 0);\n");
-	sb_printf(o, "\tpk.wirelen = pk.caplen;\n\t(void)pkt;\n\tffpf_add64(mem + %d, 1);\n"
-		     "\tffpf_add64(mem + %d, pk.wirelen);\n", FFPF_OFF_PACKETS, FFPF_OFF_BYTES);
+	sb_puts(o, "\tuint8_t ffpf_H[FFPF_HBUF];\n\tffpf_fill(ctx, ffpf_H, pk.caplen);\n");
+	slot(o, u);
+	sb_printf(o, "\tpk.wirelen = pk.caplen;\n\t(void)pkt;\n\tffpf_stat(%d, 1);\n"
+		     "\tffpf_stat(%d, pk.wirelen);\n", FFPF_OFF_PACKETS, FFPF_OFF_BYTES);
 	for (unsigned k = 0; k < u->nids; k++)
 		member(o, f, u, k, bodies[k]);
 	marks(o, f, u);
@@ -208,9 +276,9 @@ int ffpf_ebpf_generate(struct ffpf *f, struct ffpf_offload *u, struct strbuf *ou
 		rc = emit_fn(f->fn[u->ids[k]], u->target, &decl, &once, &bodies[k], why, n);
 	if (!rc) {
 		sb_puts(out, prelude);
-		sb_puts(out, u->target == FFPF_TARGET_XDP
-				     ? "#define FFPF_LOAD(off, buf, n) bpf_xdp_load_bytes(ctx, (uint32_t)(off), (buf), (n))\n"
-				     : skb_load);
+		sb_puts(out, window_defs);
+		sb_puts(out, u->target == FFPF_TARGET_XDP ? xdp_load : skb_load);
+		sb_puts(out, window);
 		maps(out, u);
 		sb_puts(out, decl.s ? decl.s : "");
 		program(out, f, u, bodies);

@@ -13,6 +13,7 @@
  *     functions go one flowspace up: XDP → socket filter → host.
  */
 #include "kern/offload.h"
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -218,7 +219,8 @@ static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 	for (unsigned j = dev + 1; j < f->nfn; j++)
 		if (lowdev[j] == (int)dev)
 			u->ids[u->nids++] = j;
-	at = FFPF_OFF_FIRST + 16 * (size_t)u->nids;
+	u->cb_size = FFPF_OFF_FIRST + 16 * (size_t)u->nids;
+	at = FFPF_OFF_BASE + u->cb_size;
 	for (unsigned k = 0; k < u->nids; k++) {
 		const struct ffpf_fn *fn = f->fn[u->ids[k]];
 		u->stat_off[k] = FFPF_OFF_FIRST + 16 * (size_t)k;
@@ -227,7 +229,11 @@ static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 		if (fn->lowbit >= 0)
 			u->up_mask |= 1u << fn->lowbit;
 	}
-	u->mem_size = at;
+	int ncpu = libbpf_num_possible_cpus();
+	u->nslots = (ncpu > 0 ? (unsigned)ncpu : 1) + 1;
+	u->slot_stride = (u->cb_size + 63) & ~(size_t)63; /* no two CPUs on one cache line */
+	u->slot_off = (at + 63) & ~(size_t)63;
+	u->mem_size = u->slot_off + u->nslots * u->slot_stride;
 	uint64_t snap = ffpf_arg_u64(d->args, "snaplen");
 	u->snap = snap < UP_SNAP ? (uint32_t)snap : UP_SNAP;
 	u->ring_bytes = RING_BYTES;
@@ -432,24 +438,42 @@ int ffpf_offload_load(struct ffpf *f)
 	return 0;
 }
 
-void ffpf_offload_sync(struct ffpf *f)
+/* Counter off of a counter block, summed: the base plus every CPU's block.  The program
+ * stores to its CPU's words while we read them: 8-byte aligned loads see whole values. */
+static uint64_t total(const struct ffpf_offload *o, size_t off)
 {
-	for (unsigned u = 0; u < f->noff; u++) {
-		const struct ffpf_offload *o = &f->off[u];
-		const uint8_t *m = o->bpf.mem;
+	const uint8_t *m = o->bpf.mem;
+	uint64_t t = __atomic_load_n((const uint64_t *)(const void *)(m + FFPF_OFF_BASE + off), __ATOMIC_RELAXED);
+	for (unsigned s = 0; s < o->nslots; s++)
+		t += __atomic_load_n((const uint64_t *)(const void *)(m + o->slot_off + s * o->slot_stride + off),
+				     __ATOMIC_RELAXED);
+	return t;
+}
+
+static void put(uint8_t *m, size_t off, uint64_t v)
+{
+	__atomic_store_n((uint64_t *)(void *)(m + off), v, __ATOMIC_RELAXED);
+}
+
+/* The counters of units v[0..n) into their functions (and the devices' MBufs). */
+static void sync_units(struct ffpf *f, const struct ffpf_offload *v, unsigned n)
+{
+	for (unsigned u = 0; u < n; u++) {
+		const struct ffpf_offload *o = &v[u];
 		struct ffpf_fn *d = f->fn[o->dev];
-		if (!o->loaded || !m)
+		if (!o->loaded || !o->bpf.mem)
 			continue;
-		d->in = d->passed = __atomic_load_n((const uint64_t *)(const void *)(m + FFPF_OFF_PACKETS),
-						    __ATOMIC_RELAXED);
-		if (o->target == FFPF_TARGET_XDP)
-			d->drops[FFPF_DROP_RING_FULL] =
-				__atomic_load_n((const uint64_t *)(const void *)(m + FFPF_OFF_RING_FULL), __ATOMIC_RELAXED);
+		d->in = d->passed = total(o, FFPF_OFF_PACKETS);
+		put(o->bpf.mem, FFPF_OFF_PACKETS, d->in);
+		put(o->bpf.mem, FFPF_OFF_BYTES, total(o, FFPF_OFF_BYTES));
+		if (o->target == FFPF_TARGET_XDP) {
+			d->drops[FFPF_DROP_RING_FULL] = total(o, FFPF_OFF_RING_FULL);
+			put(o->bpf.mem, FFPF_OFF_RING_FULL, d->drops[FFPF_DROP_RING_FULL]);
+		}
 		for (unsigned k = 0; k < o->nids; k++) {
 			struct ffpf_fn *fn = f->fn[o->ids[k]];
-			const uint64_t *st = (const uint64_t *)(const void *)(m + o->stat_off[k]);
-			uint64_t in = __atomic_load_n(&st[0], __ATOMIC_RELAXED);
-			uint64_t passed = __atomic_load_n(&st[1], __ATOMIC_RELAXED);
+			uint64_t in = total(o, o->stat_off[k]);
+			uint64_t passed = total(o, o->stat_off[k] + 8);
 			fn->in = in;
 			fn->passed = passed < in ? passed : in;
 			fn->drops[fn->cls->drop_reason] = in - fn->passed;
@@ -457,13 +481,17 @@ void ffpf_offload_sync(struct ffpf *f)
 	}
 }
 
+void ffpf_offload_sync(struct ffpf *f)
+{
+	sync_units(f, f->off, f->noff);
+}
+
 uint64_t ffpf_offload_seen(const struct ffpf *f)
 {
 	uint64_t n = 0;
 	for (unsigned u = 0; u < f->noff; u++)
 		if (f->off[u].loaded)
-			n += __atomic_load_n((const uint64_t *)(const void *)(f->off[u].bpf.mem + FFPF_OFF_PACKETS),
-					     __ATOMIC_RELAXED);
+			n += total(&f->off[u], FFPF_OFF_PACKETS);
 	return n;
 }
 
@@ -518,15 +546,16 @@ static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, 
 		struct ffpf_fn *d = f->fn[o->dev];
 		const struct ffpf_offload *p = unit_in(old, nold, o->dev);
 		const uint8_t *dm = p ? p->bpf.mem : d->mbuf; /* the device's counters so far */
-		for (unsigned w = 0; w < 2 && dm; w++) {
+		for (unsigned w = 0; w < 3 && dm; w++) { /* packets and bytes (the program's), copied */
 			uint64_t v;
 			memcpy(&v, dm + 8 * w, 8);
-			__atomic_fetch_add((uint64_t *)(void *)(o->bpf.mem + 8 * w), v, __ATOMIC_RELAXED);
+			__atomic_fetch_add((uint64_t *)(void *)(o->bpf.mem + (w < 2 ? FFPF_OFF_BASE : 0) + 8 * w), v,
+					   __ATOMIC_RELAXED);
 		}
 		for (unsigned k = 0; k < o->nids; k++) {
 			struct ffpf_fn *fn = f->fn[o->ids[k]];
 			carry(fn, fn->mbuf, o->bpf.mem + o->mbuf_off[k], fn->in, fn->passed,
-			      o->bpf.mem + o->stat_off[k]);
+			      o->bpf.mem + FFPF_OFF_BASE + o->stat_off[k]);
 			if (!fn->host_mbuf)
 				fn->host_mbuf = fn->mbuf;
 			fn->mbuf = o->bpf.mem + o->mbuf_off[k];
@@ -568,6 +597,7 @@ int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, co
 			rc = refilter(f->fn[f->off[u].dev], &f->off[u]); /* the old program stops here */
 	if (rc)
 		goto fail;
+	sync_units(f, old, nold); /* the old programs are frozen: their final counts */
 	move_state(f, old, nold, was);
 	for (unsigned u = 0; u < nold; u++) { /* frozen since the swap */
 		ffpf_bpf_close(&old[u].bpf);
