@@ -193,6 +193,45 @@ static int add_step(struct ffpf_reach *r, const struct ffpf_fn *fn)
 	return 0;
 }
 
+/* Sources whose packets meet in some function get one order: the lowest id among them.
+ * owner[i]: the first source found to reach function i (control plane only). */
+static int set_orders(struct ffpf *f)
+{
+	int *owner = malloc((f->nfn ? f->nfn : 1) * sizeof(int));
+	unsigned char *hit = calloc(f->nfn ? f->nfn : 1, 1);
+
+	if (!owner || !hit)
+		return free(owner), free(hit), -ENOMEM;
+	for (unsigned i = 0; i < f->nfn; i++)
+		owner[i] = -1;
+	for (unsigned s = 0; s < f->nfn; s++) {
+		struct ffpf_fn *src = f->fn[s];
+		if (!(src->cls->flags & FFPF_CLASS_SOURCE) || src->dead)
+			continue;
+		src->order = s;
+		memset(hit, 0, f->nfn);
+		hit[s] = 1;
+		for (unsigned i = s + 1; i < f->nfn; i++) {
+			for (unsigned k = 0; k < f->fn[i]->ninputs && !hit[i]; k++)
+				hit[i] = hit[f->fn[i]->inputs[k]];
+			if (!hit[i] || f->fn[i]->dead)
+				continue;
+			if (owner[i] < 0) {
+				owner[i] = (int)s;
+				continue;
+			}
+			unsigned x = src->order, y = f->fn[owner[i]]->order;
+			unsigned from = x > y ? x : y, to = x > y ? y : x;
+			for (unsigned j = 0; j <= s; j++)
+				if ((f->fn[j]->cls->flags & FFPF_CLASS_SOURCE) && f->fn[j]->order == from)
+					f->fn[j]->order = to;
+		}
+	}
+	free(owner);
+	free(hit);
+	return 0;
+}
+
 int ffpf_engine_activate(struct ffpf *f)
 {
 	unsigned char *hit = calloc(f->nfn ? f->nfn : 1, 1);
@@ -205,6 +244,7 @@ int ffpf_engine_activate(struct ffpf *f)
 		struct ffpf_reach *r = &f->reach[s];
 		if (!(f->fn[s]->cls->flags & FFPF_CLASS_SOURCE) || f->fn[s]->dead)
 			continue;
+		f->fn[s]->order = s;
 		memset(hit, 0, f->nfn);
 		hit[s] = 1;
 		r->ids = calloc(f->nfn, sizeof(int));
@@ -219,6 +259,8 @@ int ffpf_engine_activate(struct ffpf *f)
 		}
 	}
 	free(hit);
+	if (set_orders(f))
+		return ffpf_fail(f, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -373,14 +415,20 @@ static void run_batch(struct ffpf *f, struct ffpf_fn *src, const struct ffpf_bat
 static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err, int *idle)
 {
 	struct ffpf_fn *best = NULL;
-	uint64_t best_ts = UINT64_MAX, second = UINT64_MAX, ts;
+	uint64_t ts;
 
 	*err = 0;
 	*idle = 0;
+	*until = UINT64_MAX;
 	for (unsigned i = 0; i < f->nfn; i++) {
 		struct ffpf_fn *fn = f->fn[i];
+		fn->next_ts = UINT64_MAX;
 		if (!(fn->cls->flags & FFPF_CLASS_SOURCE) || fn->exhausted || fn->dead)
 			continue;
+		if (fn->held) {
+			(*idle)++;
+			continue;
+		}
 		int rc = fn->cls->peek(fn, &ts);
 		if (rc < 0) {
 			*err = ffpf_fail(f, rc, "%s: %s", fn->name, fn->err[0] ? fn->err : strerror(-rc));
@@ -394,15 +442,19 @@ static struct ffpf_fn *pick_source(struct ffpf *f, uint64_t *until, int *err, in
 			(*idle)++;
 			continue;
 		}
-		if (!best || ts < best_ts) {
-			second = best ? best_ts : second;
+		fn->next_ts = ts;
+		if (!best || ts < best->next_ts)
 			best = fn;
-			best_ts = ts;
-		} else if (ts < second) {
-			second = ts;
-		}
 	}
-	*until = second;
+	/* The batch may run up to the next packet of a source whose packets meet this one's in
+	 * some function; sources that never meet need no order between them (several readings of
+	 * one trace would otherwise alternate packet by packet). */
+	for (unsigned i = 0; best && i < f->nfn; i++) {
+		const struct ffpf_fn *fn = f->fn[i];
+		if (fn != best && fn->next_ts < *until && fn->order == best->order &&
+		    (fn->cls->flags & FFPF_CLASS_SOURCE))
+			*until = fn->next_ts;
+	}
 	return best;
 }
 

@@ -34,6 +34,10 @@ struct ffpf_fn {
 	uint64_t out_batch;           /* batch number `out` belongs to */
 	uint64_t in, passed, drops[FFPF_DROP_MAX];
 	int exhausted;                /* sources: end of input seen */
+	int held;                     /* sources: not read yet (ffpfd gathers a file's readers) */
+	unsigned order;               /* sources: batches are in timestamp order among the sources
+	                               * of one order (those whose packets meet in a function) */
+	uint64_t next_ts;             /* sources: timestamp of the next packet (pick_source) */
 	int instantiated;
 	int no_compile;
 	int stage;                    /* fused stage it runs in, or -1: interpreted */
