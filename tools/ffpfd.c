@@ -19,7 +19,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fputs("usage: ffpfd [--socket PATH] [--group uid|gid|pid|all] [--mode OCTAL] [--allow-capture] [-v]\n"
+	fputs("usage: ffpfd [--socket PATH] [--group uid|gid|pid|all] [--mode OCTAL] [--allow-capture]\n"
+	      "             [--lowest kernel|host] [--settle MS] [-v]\n"
 	      "       ffpfd --help | --version\n\n"
 	      "Serve ffpf applications: their requests run as one overlaid flowgraph per flowgroup.\n\n"
 	      "  --socket PATH  control socket (default $FFPF_SOCKET, else " DEFAULT_SOCKET ")\n"
@@ -29,6 +30,10 @@ static void usage(FILE *out)
 	      "  --allow-capture  any user may capture on live devices (default: root only)\n"
 	      "  --lowest L     kernel (default): functions of live devices run in each device's\n"
 	      "                 socket filter where they can; host: all in the daemon's engine\n"
+	      "  --settle MS    compile a flowgroup's graph once no request or departure came for MS\n"
+	      "                 milliseconds (default 150; at most 4 x MS after the first); a trace\n"
+	      "                 file a request adds waits as long, so that applications started\n"
+	      "                 together share one reading of it; 0: compile at once\n"
 	      "  -v, --verbose  log every request, not only connections and errors\n\n"
 	      "Applications find the daemon through $FFPF_SOCKET (or ffpf run --daemon PATH).\n"
 	      "Logs go to standard error.  SIGINT, SIGTERM and SIGHUP stop it cleanly.  See ffpfd(8).\n",
@@ -41,12 +46,13 @@ int main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'}, {"group", required_argument, NULL, 'g'},
 		{"mode", required_argument, NULL, 'm'},   {"verbose", no_argument, NULL, 'v'},
 		{"allow-capture", no_argument, NULL, 'a'}, {"lowest", required_argument, NULL, 'l'},
+		{"settle", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *env = getenv("FFPF_SOCKET");
 	struct ffpfd_opts o = {.socket = env && *env ? env : DEFAULT_SOCKET, .mode = 0666, .mode_set = 1,
-			       .lowest = FFPF_LOWEST_KERNEL};
+			       .lowest = FFPF_LOWEST_KERNEL, .settle_ms = 150};
 	struct ffpfd *d;
 	char err[512], *end;
 	int opt;
@@ -76,6 +82,15 @@ int main(int argc, char **argv)
 			}
 			o.lowest = strcmp(optarg, "kernel") ? FFPF_LOWEST_HOST : FFPF_LOWEST_KERNEL;
 			break;
+		case 'S': {
+			unsigned long ms = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || *optarg == '-' || ms > 10000) {
+				fprintf(stderr, "ffpfd: --settle wants milliseconds from 0 to 10000, not '%s'\n", optarg);
+				return 2;
+			}
+			o.settle_ms = (unsigned)ms;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ffpfd %s\n", ffpf_version()); return 0;
 		default: usage(stderr); return 2;

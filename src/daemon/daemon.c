@@ -38,6 +38,8 @@ struct fgroup {
 	struct ffpf_arena *arena;
 	unsigned napps;
 	int idle;                     /* the last step found nothing to do */
+	uint64_t settle_at;           /* CLOCK_MONOTONIC ns: compile then (0: nothing pending) */
+	uint64_t settle_first;        /* the first change since the last compile */
 	char failed[512];             /* the flowgraph stopped on an error: why */
 };
 
@@ -210,6 +212,75 @@ static int app_uses(const struct app *a, unsigned id)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static int trace_source(const struct ffpf_fn *fn)
+{
+	return (fn->cls->flags & FFPF_CLASS_SOURCE) && fn->cls->progress;
+}
+
+/* g's graph changed (functions from `from` on are new).  Compiling it (cc, and the devices'
+ * socket filters) takes this thread from every group for ~0.1-1 s, so it waits until changes
+ * stop for settle_ms: applications started together cost one compile, not one each, and run
+ * interpreted meanwhile.  Trace files the change added wait as long before their first packet:
+ * a trace is shared only before reading starts (ffpf_graph_find), so the others' identical
+ * requests join this reading instead of each making its own. */
+static void changed(struct ffpfd *d, struct fgroup *g, unsigned from)
+{
+	uint64_t t = now_ns(), s = (uint64_t)d->o.settle_ms * 1000000ull;
+
+	if (!d->o.settle_ms) {
+		g->f->defer_compile = 0;
+		if (g->f->need_compile) /* as the daemon: its compiler cache is its own */
+			ffpf_engine_recompile(g->f);
+		return;
+	}
+	g->f->defer_compile = 1;
+	for (unsigned i = from; i < g->f->nfn; i++)
+		if (trace_source(g->f->fn[i]) && !g->f->fn[i]->in)
+			g->f->fn[i]->held = 1;
+	if (!g->settle_first)
+		g->settle_first = t;
+	g->settle_at = t + s < g->settle_first + 4 * s ? t + s : g->settle_first + 4 * s;
+}
+
+/* Groups whose changes have settled: compile, and let their new trace files go. */
+static void settle_due(struct ffpfd *d)
+{
+	uint64_t t = now_ns();
+	for (unsigned i = 0; i < d->ngroups; i++) {
+		struct fgroup *g = d->groups[i];
+		if (!g->settle_at || t < g->settle_at || !g->f)
+			continue;
+		g->settle_at = g->settle_first = 0;
+		g->f->defer_compile = 0;
+		if (g->f->need_compile)
+			ffpf_engine_recompile(g->f);
+		for (unsigned k = 0; k < g->f->nfn; k++)
+			g->f->fn[k]->held = 0;
+	}
+}
+
+/* Milliseconds until the first group settles (at most max). */
+static int settle_wait(const struct ffpfd *d, int max)
+{
+	uint64_t t = now_ns();
+	for (unsigned i = 0; i < d->ngroups; i++) {
+		const struct fgroup *g = d->groups[i];
+		if (g->settle_at && g->f) {
+			uint64_t ms = g->settle_at > t ? (g->settle_at - t + 999999) / 1000000 : 0;
+			if (ms < (uint64_t)max)
+				max = (int)ms;
+		}
+	}
+	return max;
+}
+
 /* Everything a leaving application held goes; its functions retire with their last user. */
 static void app_drop(struct ffpfd *d, unsigned i, const char *why)
 {
@@ -220,7 +291,12 @@ static void app_drop(struct ffpfd *d, unsigned i, const char *why)
 	if (g && g->f) {
 		for (unsigned k = 0; k < a->nfns; k++)
 			g->f->fn[a->fns[k]]->users--;
+		g->f->defer_compile = d->o.settle_ms != 0; /* the graph again: interpreted for now */
 		retired = ffpf_engine_sweep(g->f);
+		if (retired && g->napps > 1)
+			changed(d, g, g->f->nfn);
+		else
+			g->f->defer_compile = g->settle_at != 0;
 	}
 	logf_("app %u (%s, pid %d): %s; %u function%s retired", a->id, a->name, (int)a->pid, why,
 	      retired, retired == 1 ? "" : "s");
@@ -450,11 +526,12 @@ static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 {
 	struct fgroup *g = a->g;
 	char ns[24], err[512];
-	unsigned first_use = a->nfns;
+	unsigned first_use = a->nfns, from;
 	int rc;
 
 	if ((rc = group_graph(d, g, err, sizeof(err))))
 		return send_error(a, -rc, "%s", err);
+	from = g->f->nfn;
 	if (g->failed[0])
 		return send_error(a, EIO, "the flowgroup's flowgraph stopped: %s", g->failed);
 	snprintf(ns, sizeof(ns), "a%u:", a->id);
@@ -479,9 +556,8 @@ static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 			rc = ffpf_activate(g->f);
 	}
 	unbecome(&me);
-	g->f->defer_compile = 0;
-	if (!rc && g->f->need_compile) /* as the daemon: its compiler cache is its own */
-		ffpf_engine_recompile(g->f);
+	if (!(rc && first))
+		changed(d, g, from);
 	if (rc && first) { /* start the group afresh with the next request */
 		snprintf(err, sizeof(err), "%s", ffpf_errmsg(g->f));
 		ffpf_close(g->f);
@@ -739,7 +815,7 @@ int ffpfd_run(struct ffpfd *d, volatile sig_atomic_t *stop)
 		for (unsigned i = 0; i < napps; i++)
 			p[n++] = (struct pollfd){.fd = d->apps[i]->fd, .events = POLLIN};
 		n += source_fds(d, p + n, cap - n);
-		if (poll(p, n, busy ? 0 : 100) < 0 && errno != EINTR)
+		if (poll(p, n, busy ? 0 : settle_wait(d, 100)) < 0 && errno != EINTR)
 			break;
 		for (unsigned i = napps; i-- > 0;) { /* backwards: app_drop moves the last one here */
 			const char *why = NULL;
@@ -748,6 +824,7 @@ int ffpfd_run(struct ffpfd *d, volatile sig_atomic_t *stop)
 		}
 		if (p[0].revents & POLLIN)
 			accept_app(d);
+		settle_due(d);
 		busy = run_groups(d);
 	}
 	free(p);

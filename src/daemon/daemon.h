@@ -29,6 +29,10 @@ struct ffpfd_opts {
 	unsigned max_apps;           /* applications at once (0: 256) */
 	int allow_capture;           /* any user may capture on live devices (else root only) */
 	int lowest;                  /* FFPF_LOWEST_KERNEL (socket filters) or FFPF_LOWEST_HOST */
+	unsigned settle_ms;          /* after a request or a departure, compile the group's graph
+	                              * when no other came for this long (at most 4x after the
+	                              * first); trace files a request adds wait as long, so that
+	                              * applications started together share one reading.  0: at once */
 };
 
 struct ffpfd;
