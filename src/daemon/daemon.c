@@ -406,8 +406,11 @@ static int reply_populated(struct app *a, unsigned first_use)
 		p->cls = fn->cls->name;
 		p->params = fn->args->canon;
 		p->flags = (fn->cls->flags & FFPF_CLASS_SOURCE) ? 1 : 0;
-		p->mbuf_off = fn->mbuf ? ffpf_arena_off(a->g->arena, fn->mbuf) : 0;
-		p->mbuf_size = fn->mbuf ? fn->mbuf_size : 0;
+		/* its MBuf in the arena: its own, or the copy of a program's map (offload.c) */
+		const uint8_t *mb = fn->host_mbuf ? fn->host_mbuf : fn->mbuf;
+		int shared = mb && ffpf_arena_has(a->g->arena, mb);
+		p->mbuf_off = shared ? ffpf_arena_off(a->g->arena, mb) : 0;
+		p->mbuf_size = shared ? fn->mbuf_size : 0;
 		for (unsigned j = 0, at = 0; j < fn->ninputs && at < sizeof(ins[0]) - 12; j++)
 			at += (unsigned)snprintf(ins[k - first_use] + at, sizeof(ins[0]) - at, "%s%u",
 						 j ? "," : "", fn->inputs[j]);

@@ -455,6 +455,19 @@ static void put(uint8_t *m, size_t off, uint64_t v)
 	__atomic_store_n((uint64_t *)(void *)(m + off), v, __ATOMIC_RELAXED);
 }
 
+/* ffpfd: applications read MBufs in the group's shared arena, which is where an offloaded
+ * function's own MBuf (host_mbuf) stays: keep it a copy of the map's, word by word (readers
+ * load whole words). */
+static void mirror(const struct ffpf *f, const struct ffpf_fn *fn)
+{
+	if (!f->live || !fn->host_mbuf || fn->host_mbuf == fn->mbuf)
+		return;
+	for (size_t w = 0; w + 8 <= fn->mbuf_size; w += 8)
+		__atomic_store_n((uint64_t *)(void *)(fn->host_mbuf + w),
+				 __atomic_load_n((const uint64_t *)(const void *)(fn->mbuf + w), __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+}
+
 /* The counters of units v[0..n) into their functions (and the devices' MBufs). */
 static void sync_units(struct ffpf *f, const struct ffpf_offload *v, unsigned n)
 {
@@ -470,6 +483,8 @@ static void sync_units(struct ffpf *f, const struct ffpf_offload *v, unsigned n)
 			d->drops[FFPF_DROP_RING_FULL] = total(o, FFPF_OFF_RING_FULL);
 			put(o->bpf.mem, FFPF_OFF_RING_FULL, d->drops[FFPF_DROP_RING_FULL]);
 		}
+		if (d->mbuf == o->bpf.mem)
+			mirror(f, d);
 		for (unsigned k = 0; k < o->nids; k++) {
 			struct ffpf_fn *fn = f->fn[o->ids[k]];
 			uint64_t in = total(o, o->stat_off[k]);
@@ -477,6 +492,8 @@ static void sync_units(struct ffpf *f, const struct ffpf_offload *v, unsigned n)
 			fn->in = in;
 			fn->passed = passed < in ? passed : in;
 			fn->drops[fn->cls->drop_reason] = in - fn->passed;
+			if (fn->mbuf == o->bpf.mem + o->mbuf_off[k])
+				mirror(f, fn);
 		}
 	}
 }

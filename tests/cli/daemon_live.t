@@ -1,6 +1,8 @@
 # ffpfd on a live device: functions run in the device's socket filter while they can and move
 # to the daemon's engine when a request needs their packets, with their counts carried over:
-# what one application counts across the change must be exact.
+# what one application counts across the change must be exact; so must what an application
+# counts whose functions start in the engine and move down into the filter once the graph
+# settles (it reads its counters in the daemon's shared memory, a copy of the filter's).
 %script
 . "$DATA/../cli/netns.sh"
 netns_up
@@ -18,6 +20,7 @@ replay "$T/small.pcap"
 sleep 0.5
 # a second application needs the tcp packets themselves: the filter moves to the daemon
 ip netns exec $A $FFPF run --daemon $S -q --json --duration 3 -i $IA '(bpf,"tcp") > (dump,"x.pcap")' > two.json &
+ip netns exec $A $FFPF run --daemon $S -q --json --duration 6 -i $IA '(bpf,"udp") > udp:(count)' > three.json &
 sleep 1
 echo "shared: filter in $(where bpf#2), all in $(where a1:all)"
 replay "$T/small.pcap"
@@ -25,12 +28,16 @@ wait %3
 sleep 0.5
 echo "after: filter in $(where bpf#2)"
 replay "$T/small.pcap"
-wait %2
+wait %2 %4
 echo "one: all=$(jget one.json all packets) tcp=$(jget one.json tcp packets)"
+want=$($FFPF run -q --json -r "$T/small.pcap" '(bpf,"udp") > udp:(count)' | grep -o '"packets":[0-9]*' | tail -1 | cut -d: -f2)
+[ "$(jget three.json udp packets)" = $((2 * want)) ] && echo "three: udp exact" ||
+	echo "three: udp=$(jget three.json udp packets), want $((2 * want))"
 echo "two: dumped $(tcpdump -r x.pcap 2>/dev/null | wc -l)"
 %expect
 alone: filter in kernel, counts in kernel
 shared: filter in host, all in kernel
 after: filter in kernel
 one: all=6000 tcp=3279
+three: udp exact
 two: dumped 1093
