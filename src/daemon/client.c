@@ -17,6 +17,13 @@
 #define MAX_VALUES 32
 #define REPLY_MS   10000 /* a daemon that does not answer a request in this long is stuck */
 
+/* A table result's storage: the cells and the column names the value points to. */
+struct rtable {
+	char *names;                     /* the names, '\n' turned into '\0' */
+	const char *cols[FFPF_PROTO_MAX_COLS];
+	uint64_t *cells;
+};
+
 struct rfn {
 	uint32_t id;                     /* the daemon's */
 	char *name, *params;
@@ -26,6 +33,7 @@ struct rfn {
 	uint64_t mbuf_off, mbuf_size;
 	struct ffpf_value vals[MAX_VALUES]; /* by the class's result index */
 	char *strs[MAX_VALUES];
+	struct rtable *tabs[MAX_VALUES];    /* table results, as the last RESULT gave them */
 	unsigned *inputs, ninputs;       /* local indices */
 	char *input_ids;                 /* the daemon's, as POPULATED gave them */
 	int final;                       /* its sources have ended */
@@ -151,6 +159,39 @@ int ffpf_remote_open(struct ffpf *f)
 	return 0;
 }
 
+static void free_table(struct rtable *t)
+{
+	if (t) {
+		free(t->names);
+		free(t->cells);
+		free(t);
+	}
+}
+
+/* Table t of a RESULT (its cells from `cells`) as result j of x.  -ENOMEM leaves x as it was. */
+static int take_table(struct rfn *x, unsigned j, const struct ffpf_proto_table *t, const uint64_t *cells)
+{
+	struct rtable *n = calloc(1, sizeof(*n));
+	size_t nc = (size_t)t->nrows * t->ncols;
+	unsigned c = 0;
+
+	if (!n || !(n->names = strdup(t->cols)) || !(n->cells = malloc(nc ? nc * sizeof(uint64_t) : 1)))
+		return free_table(n), -ENOMEM;
+	memcpy(n->cells, cells, nc * sizeof(uint64_t));
+	for (char *p = n->names, *e; c < t->ncols && (e = strchr(p, '\n')); p = e + 1) {
+		*e = '\0';
+		n->cols[c++] = p;
+	}
+	free_table(x->tabs[j]);
+	x->tabs[j] = n;
+	x->vals[j] = (struct ffpf_value){.type = FFPF_V_TABLE};
+	x->vals[j].table.ncols = t->ncols;
+	x->vals[j].table.cols = n->cols;
+	x->vals[j].table.nrows = t->nrows;
+	x->vals[j].table.cells = n->cells;
+	return 0;
+}
+
 static void free_fn(struct rfn *x)
 {
 	free(x->name);
@@ -160,8 +201,10 @@ static void free_fn(struct rfn *x)
 	free(x->copy);
 	if (x->efd >= 0)
 		close(x->efd);
-	for (unsigned k = 0; k < MAX_VALUES; k++)
+	for (unsigned k = 0; k < MAX_VALUES; k++) {
 		free(x->strs[k]);
+		free_table(x->tabs[k]);
+	}
 }
 
 void ffpf_remote_close(struct ffpf *f)
@@ -320,6 +363,15 @@ static int refresh_one(struct ffpf *f, struct rfn *x)
 				x->vals[j].u64 = v->u64;
 			}
 		}
+	const uint64_t *cells = a.result.cells; /* decoded: the tables' shapes match the cells */
+	for (uint32_t k = 0; k < a.result.ntables; k++) {
+		const struct ffpf_proto_table *t = &a.result.tables[k];
+		for (unsigned j = 0; j < x->cls->nresults && j < MAX_VALUES; j++)
+			if (x->cls->results[j].type == FFPF_V_TABLE && !strcmp(t->name, x->cls->results[j].name) &&
+			    take_table(x, j, t, cells))
+				return ffpf_fail(f, -ENOMEM, "out of memory");
+		cells += (size_t)t->nrows * t->ncols;
+	}
 	return 0;
 }
 
@@ -446,8 +498,8 @@ int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffp
 					 __ATOMIC_RELAXED);
 		return 0;
 	}
-	if (j >= MAX_VALUES || (d->type == FFPF_V_TABLE))
-		return -ENOTSUP;
+	if (j >= MAX_VALUES || (d->type == FFPF_V_TABLE && !x->tabs[j]))
+		return -ENOTSUP; /* a table from a daemon of protocol 1 */
 	if (x->ring && j >= 1 && j <= 3) { /* export: what this application read, has left, lost */
 		uint64_t head = __atomic_load_n(&x->ring->head, __ATOMIC_ACQUIRE);
 		v->type = FFPF_V_U64;

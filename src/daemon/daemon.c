@@ -30,6 +30,8 @@
 #define MAX_ERRORS  8                 /* protocol errors before an application is cut off */
 #define ARENA_BYTES ((size_t)1 << 30) /* a group's shared memory over its life (sparse) */
 #define BATCH_BUDGET 64               /* batches per group between looks at the sockets */
+#define MAX_TABLES 8                  /* table results in one RESULT */
+#define CELL_BUDGET 6144              /* their cells: 48 KiB of the 64 KiB a message holds */
 
 struct fgroup {
 	uint32_t id;
@@ -590,12 +592,41 @@ static int final(const struct ffpf *f, const struct ffpf_fn *fn)
 	return 1;
 }
 
+/* A table result into RESULT (protocol 2): its column names joined, its cells after the other
+ * tables' in one buffer; rows that do not fit the message are left out, and the table says so. */
+static void add_table(struct ffpf_msg_result *r, struct ffpf_proto_table *tabs,
+		      char (*names)[FFPF_PROTO_MAX_COLS * 64], const char *name, const struct ffpf_value *v)
+{
+	static uint64_t cells[CELL_BUDGET];
+	struct ffpf_proto_table *t = &tabs[r->ntables];
+	size_t at = 0, rows = v->table.nrows, room;
+
+	if (r->ntables >= MAX_TABLES || v->table.ncols < 1 || v->table.ncols > FFPF_PROTO_MAX_COLS)
+		return;
+	room = (CELL_BUDGET - r->ncells) / v->table.ncols;
+	*t = (struct ffpf_proto_table){.name = name, .ncols = v->table.ncols, .cols = names[r->ntables]};
+	if (rows > room) {
+		rows = room;
+		t->flags = FFPF_TABLE_TRUNCATED;
+	}
+	t->nrows = (uint32_t)rows;
+	for (unsigned c = 0; c < v->table.ncols; c++)
+		at += (size_t)snprintf(names[r->ntables] + at, 64, "%.62s\n", v->table.cols[c]);
+	memcpy(cells + r->ncells, v->table.cells, rows * v->table.ncols * sizeof(uint64_t));
+	r->ncells += (uint32_t)(rows * v->table.ncols);
+	r->cells = cells;
+	r->tables = tabs;
+	r->ntables++;
+}
+
 static int on_results(struct app *a, const struct ffpf_msg *m)
 {
 	struct ffpf *f = a->g->f;
 	uint32_t id = m->results.fn_id;
 	struct ffpf_proto_drop drops[FFPF_DROP_MAX];
 	struct ffpf_proto_value vals[32];
+	struct ffpf_proto_table tabs[MAX_TABLES];
+	static char names[MAX_TABLES][FFPF_PROTO_MAX_COLS * 64];
 	struct ffpf_msg r = {.type = FFPF_MSG_RESULT};
 	const struct ffpf_fn *fn;
 
@@ -615,8 +646,13 @@ static int on_results(struct app *a, const struct ffpf_msg *m)
 	for (unsigned j = 0; j < fn->cls->nresults && r.result.nvalues < 32; j++) {
 		struct ffpf_value v;
 		struct ffpf_proto_value *p = &vals[r.result.nvalues];
-		if (ffpf_result(f, id, j, &v) || v.type == FFPF_V_TABLE)
-			continue; /* tables: read them from the mapped MBuf */
+		if (ffpf_result(f, id, j, &v))
+			continue;
+		if (v.type == FFPF_V_TABLE) {
+			if (a->conn.version >= 2)
+				add_table(&r.result, tabs, names, fn->cls->results[j].name, &v);
+			continue;
+		}
 		p->name = fn->cls->results[j].name;
 		p->type = v.type == FFPF_V_STR ? FFPF_PROTO_V_STR : FFPF_PROTO_V_U64;
 		if (v.type == FFPF_V_STR)

@@ -22,6 +22,8 @@
 #define FN_WIRE_MIN    (4 + 4 + 4 + 4 + 4 + 8 + 8 + 4)
 #define DROP_WIRE_MIN  (4 + 8)
 #define VALUE_WIRE_MIN (4 + 1 + 4)
+#define TABLE_WIRE_MIN (4 + 4 + 4 + 4 + 4)
+#define CELL_WIRE_MIN  8
 /* Control buffer room: more than any message carries, so that "too many" can be counted. */
 #define FD_ROOM 8
 
@@ -286,13 +288,33 @@ static void co_value(struct cur *c, void *el)
 		     v->type);
 }
 
+static void co_table(struct cur *c, void *el)
+{
+	struct ffpf_proto_table *t = el;
+	co_str(c, "name", &t->name, FFPF_PROTO_MAX_STR);
+	co_u32(c, "ncols", &t->ncols);
+	co_u32(c, "nrows", &t->nrows);
+	co_str(c, "cols", &t->cols, FFPF_PROTO_MAX_STR);
+	co_u32(c, "flags", &t->flags);
+}
+
+static void co_cell(struct cur *c, void *el)
+{
+	co_u64(c, "cell", el);
+}
+
 static const struct arr_type fn_type = { "fns", sizeof(struct ffpf_proto_fn),
 	_Alignof(struct ffpf_proto_fn), FN_WIRE_MIN, co_fn };
 static const struct arr_type drop_type = { "drops", sizeof(struct ffpf_proto_drop),
 	_Alignof(struct ffpf_proto_drop), DROP_WIRE_MIN, co_drop };
 static const struct arr_type value_type = { "values", sizeof(struct ffpf_proto_value),
 	_Alignof(struct ffpf_proto_value), VALUE_WIRE_MIN, co_value };
-_Static_assert(sizeof(struct ffpf_proto_fn) <= 64 && sizeof(struct ffpf_proto_value) <= 64,
+static const struct arr_type table_type = { "tables", sizeof(struct ffpf_proto_table),
+	_Alignof(struct ffpf_proto_table), TABLE_WIRE_MIN, co_table };
+static const struct arr_type cell_type = { "cells", sizeof(uint64_t), _Alignof(uint64_t),
+	CELL_WIRE_MIN, co_cell };
+_Static_assert(sizeof(struct ffpf_proto_fn) <= 64 && sizeof(struct ffpf_proto_value) <= 64 &&
+	       sizeof(struct ffpf_proto_table) <= 64,
 	       "co_array's element buffer");
 
 static void co_none(struct cur *c, struct ffpf_msg *m)
@@ -337,6 +359,29 @@ static void co_fn_id(struct cur *c, struct ffpf_msg *m)
 	co_u32(c, "fn_id", &m->results.fn_id); /* results and export share the layout */
 }
 
+/* The tables' shapes against their cells and column names (either side: an encoder is told
+ * what it got wrong, a decoder refuses the message). */
+static void check_tables(struct cur *c, const struct ffpf_msg_result *r, size_t at)
+{
+	uint64_t cells = 0;
+	for (uint32_t i = 0; i < r->ntables && !c->rc; i++) {
+		const struct ffpf_proto_table *t = &r->tables[i];
+		uint32_t names = 0;
+		for (const char *p = t->cols ? t->cols : ""; *p; p++)
+			names += *p == '\n';
+		if (t->ncols < 1 || t->ncols > FFPF_PROTO_MAX_COLS)
+			fail(c, c->enc ? -EINVAL : -EPROTO, "ncols", at, "table %" PRIu32 ": %" PRIu32
+			     " columns (1 to %u)", i, t->ncols, FFPF_PROTO_MAX_COLS);
+		else if (names != t->ncols)
+			fail(c, c->enc ? -EINVAL : -EPROTO, "cols", at, "table %" PRIu32 ": %" PRIu32
+			     " column names for %" PRIu32 " columns", i, names, t->ncols);
+		cells += (uint64_t)t->ncols * t->nrows;
+	}
+	if (!c->rc && cells != r->ncells)
+		fail(c, c->enc ? -EINVAL : -EPROTO, "ncells", at, "%" PRIu32 " cells, the tables' rows "
+		     "and columns make %" PRIu64, r->ncells, cells);
+}
+
 static void co_result(struct cur *c, struct ffpf_msg *m)
 {
 	struct ffpf_msg_result *r = &m->result;
@@ -346,6 +391,14 @@ static void co_result(struct cur *c, struct ffpf_msg *m)
 	co_u32(c, "flags", &r->flags);
 	r->drops = co_array(c, "ndrops", &r->ndrops, r->drops, &drop_type);
 	r->values = co_array(c, "nvalues", &r->nvalues, r->values, &value_type);
+	if ((m->version ? m->version : FFPF_PROTO_VERSION) < 2) {
+		r->ntables = r->ncells = 0; /* version 1 has no tables */
+		return;
+	}
+	size_t at = c->off;
+	r->tables = co_array(c, "ntables", &r->ntables, r->tables, &table_type);
+	r->cells = co_array(c, "ncells", &r->ncells, r->cells, &cell_type);
+	check_tables(c, r, at);
 }
 
 static void co_exporting(struct cur *c, struct ffpf_msg *m)

@@ -37,7 +37,8 @@
 #include <stdint.h>
 
 #define FFPF_PROTO_MAGIC        0x46465044u /* "FFPD" */
-#define FFPF_PROTO_VERSION      1u          /* the newest version this code speaks */
+#define FFPF_PROTO_VERSION      2u          /* the newest version this code speaks (2: RESULT
+                                              * carries table results) */
 #define FFPF_PROTO_VERSION_MIN  1u          /* the oldest version this code speaks */
 #define FFPF_PROTO_HDR_SIZE     16u
 #define FFPF_PROTO_MAX_PAYLOAD  65536u
@@ -147,6 +148,16 @@ struct ffpf_proto_value {        /* one typed result of a RESULT */
 
 #define FFPF_RESULT_FINAL 1u     /* RESULT.flags: every source feeding it has ended: final */
 
+#define FFPF_PROTO_MAX_COLS 16u  /* columns of a table result */
+#define FFPF_TABLE_TRUNCATED 1u  /* ffpf_proto_table.flags: rows left out to fit the message */
+
+struct ffpf_proto_table {        /* one table result of a RESULT (version 2 on) */
+	const char *name;
+	uint32_t ncols, nrows;   /* 1..FFPF_PROTO_MAX_COLS columns */
+	const char *cols;        /* the column names, each followed by '\n' */
+	uint32_t flags;          /* FFPF_TABLE_* */
+};
+
 struct ffpf_msg_result {         /* daemon → app */
 	uint32_t fn_id;
 	uint64_t in, passed;
@@ -155,6 +166,10 @@ struct ffpf_msg_result {         /* daemon → app */
 	const struct ffpf_proto_drop *drops;
 	uint32_t nvalues;
 	const struct ffpf_proto_value *values;
+	uint32_t ntables;        /* version 2 on: the table results, whose rows x columns */
+	const struct ffpf_proto_table *tables;
+	uint32_t ncells;         /* cells follow one another in `cells`, row by row: ncells is */
+	const uint64_t *cells;   /* the sum of nrows x ncols (checked when decoding) */
 };
 
 struct ffpf_msg_exporting {      /* daemon → app, with 2 fds: the flowgroup's arena (memfd, to be

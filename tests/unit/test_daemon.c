@@ -88,7 +88,7 @@ static int status(char *out, size_t n)
 		goto done;
 	ffpf_conn_init(&c, buf, FFPF_PROTO_APP);
 	m.seq = ffpf_conn_next_seq(&c);
-	m.hello.max_version = 1;
+	m.hello.max_version = FFPF_PROTO_VERSION;
 	m.hello.app_name = "test";
 	if (ffpf_proto_send(fd, &m, NULL, 0, out, n) || ffpf_proto_recv(fd, &c, &r, fds, 2, &nfds, 3000, out, n))
 		goto done;
@@ -164,7 +164,7 @@ static void test_out_of_order(void)
 
 	ffpf_conn_init(&c, buf, FFPF_PROTO_APP);
 	m.seq = 5;
-	m.hello.max_version = 1;
+	m.hello.max_version = FFPF_PROTO_VERSION;
 	m.hello.app_name = "ooo";
 	CHECK(!ffpf_proto_send(fd, &m, NULL, 0, err, sizeof(err)));
 	CHECK(!ffpf_proto_recv(fd, &c, &r, fds, 2, &nfds, 3000, err, sizeof(err)) && r.type == FFPF_MSG_WELCOME);
@@ -191,7 +191,7 @@ static void test_never_reads(void)
 	int fd = raw_connect();
 	struct ffpf_msg m = {.type = FFPF_MSG_HELLO, .seq = 1};
 
-	m.hello.max_version = 1;
+	m.hello.max_version = FFPF_PROTO_VERSION;
 	m.hello.app_name = "deaf";
 	ffpf_msg_encode(&m, wire, sizeof(wire), &len, err, sizeof(err));
 	send(fd, wire, len, 0);
@@ -235,6 +235,37 @@ static void test_exact(void)
 	CHECK_EQ_U(result(a, "all", "packets"), 2000);
 	CHECK_EQ_U(result(a, "tcp", "packets"), 1093);
 	ffpf_close(a);
+}
+
+/* A table result (fpl's MBuf words) reaches a served application whole: the same rows as
+ * the same request run in-process. */
+static void test_table(void)
+{
+	const char *req = "(fpl,\"M[PKT.IP_PROTO] += 1;\") > (count)";
+	char in_proc[4300];
+	struct ffpf *a = app(req), *b;
+	struct ffpf_value va, vb;
+	int rc = 1;
+
+	snprintf(in_proc, sizeof(in_proc), "(file,\"%s\") > %s", g_trace, req);
+	unsetenv("FFPF_SOCKET"); /* b runs in this process */
+	b = ffpf_create(&(struct ffpf_opts){.sz = sizeof(struct ffpf_opts)});
+	CHECK(a && b && !ffpf_populate(b, in_proc) && !ffpf_instantiate(b) && !ffpf_activate(b));
+	if (!a || !b)
+		return;
+	while (ffpf_step(b) > 0)
+		;
+	for (int i = 0; i < 100 && rc > 0; i++)
+		rc = ffpf_step(a);
+	CHECK(rc == 0);
+	CHECK(!ffpf_result(a, (unsigned)ffpf_fn_lookup(a, "fpl#1"), 0, &va));
+	CHECK(!ffpf_result(b, 1, 0, &vb));
+	CHECK(va.type == FFPF_V_TABLE && vb.type == FFPF_V_TABLE);
+	CHECK(va.table.nrows >= 2 && va.table.nrows == vb.table.nrows && va.table.ncols == 2);
+	CHECK(va.table.cols && !strcmp(va.table.cols[0], vb.table.cols[0]) && !strcmp(va.table.cols[1], vb.table.cols[1]));
+	CHECK(va.table.cells && !memcmp(va.table.cells, vb.table.cells, va.table.nrows * 2 * sizeof(uint64_t)));
+	ffpf_close(a);
+	ffpf_close(b);
 }
 
 /* Two applications, the same flowgraph on a live source (a trace already being read is not
@@ -515,6 +546,7 @@ int main(void)
 	test_out_of_order();
 	test_never_reads();
 	test_exact();
+	test_table();
 	test_export();
 	test_slow_reader();
 	test_overlay();

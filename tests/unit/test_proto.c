@@ -84,6 +84,12 @@ static const struct ffpf_proto_value sample_values[] = {
 	{ .name = "empty", .type = FFPF_PROTO_V_STR, .str = "" },
 };
 
+static const struct ffpf_proto_table sample_tables[] = {
+	{ .name = "mbuf", .ncols = 2, .nrows = 2, .cols = "index\nvalue\n" },
+	{ .name = "top", .ncols = 1, .nrows = 1, .cols = "n\n", .flags = FFPF_TABLE_TRUNCATED },
+};
+static const uint64_t sample_cells[] = { 1, 10, 5, 1ull << 63, 7 };
+
 static struct ffpf_msg sample(unsigned type)
 {
 	struct ffpf_msg m = { .type = (uint16_t)type, .seq = 1000 + type };
@@ -100,7 +106,7 @@ static struct ffpf_msg sample(unsigned type)
 	case FFPF_MSG_RESULTS: m.results.fn_id = 4; break;
 	case FFPF_MSG_RESULT:
 		m.result = (struct ffpf_msg_result){ 7, 1ull << 40, 99, FFPF_RESULT_FINAL, 2, sample_drops, 3,
-						     sample_values };
+						     sample_values, 2, sample_tables, 5, sample_cells };
 		break;
 	case FFPF_MSG_EXPORT: m.export.fn_id = 9; break;
 	case FFPF_MSG_EXPORTING:
@@ -135,8 +141,16 @@ static int same_fns(const struct ffpf_msg_populated *a, const struct ffpf_msg_po
 static int same_result(const struct ffpf_msg_result *a, const struct ffpf_msg_result *b)
 {
 	if (a->fn_id != b->fn_id || a->in != b->in || a->passed != b->passed ||
-	    a->flags != b->flags || a->ndrops != b->ndrops || a->nvalues != b->nvalues)
+	    a->flags != b->flags || a->ndrops != b->ndrops || a->nvalues != b->nvalues ||
+	    a->ntables != b->ntables || a->ncells != b->ncells ||
+	    (a->ncells && memcmp(a->cells, b->cells, a->ncells * sizeof(uint64_t))))
 		return 0;
+	for (uint32_t i = 0; i < a->ntables; i++) {
+		const struct ffpf_proto_table *x = &a->tables[i], *y = &b->tables[i];
+		if (!same_str(x->name, y->name) || x->ncols != y->ncols || x->nrows != y->nrows ||
+		    !same_str(x->cols, y->cols) || x->flags != y->flags)
+			return 0;
+	}
 	for (uint32_t i = 0; i < a->ndrops; i++)
 		if (!same_str(a->drops[i].reason, b->drops[i].reason) || a->drops[i].n != b->drops[i].n)
 			return 0;
@@ -206,7 +220,7 @@ static void test_round_trip(void)
 	CHECK_EQ_U(ffpf_msg_sender(FFPF_MSG_BYE), FFPF_PROTO_BOTH);
 
 	/* the exact bytes of one message, as docs/protocol.md shows them */
-	struct ffpf_msg m = { .type = FFPF_MSG_HELLO, .seq = 1, .hello = { 1, "ab" } };
+	struct ffpf_msg m = { .type = FFPF_MSG_HELLO, .version = 1, .seq = 1, .hello = { 1, "ab" } };
 	static const uint8_t hello[] = { 0x44, 0x50, 0x46, 0x46, 1, 0, 1, 0, 10, 0, 0, 0, 1, 0, 0, 0,
 					 1, 0, 0, 0, 2, 0, 0, 0, 'a', 'b' };
 	size_t len = 0;
@@ -219,7 +233,7 @@ static void test_round_trip(void)
 static void test_inputs_flags(void)
 {
 	static const struct ffpf_proto_fn fn = { 5, "c", "count", "", 0, 64, 32, "0,2" };
-	struct ffpf_msg m = { .type = FFPF_MSG_POPULATED, .seq = 2 }, d;
+	struct ffpf_msg m = { .type = FFPF_MSG_POPULATED, .version = 1, .seq = 2 }, d;
 	static const uint8_t populated[] = {
 		0x44, 0x50, 0x46, 0x46, 1, 0, 4, 0, 61, 0, 0, 0, 2, 0, 0, 0,
 		1, 0, 0, 0,                               /* n */
@@ -257,7 +271,7 @@ static void test_inputs_flags(void)
 	}
 	CHECK_EQ_U(d.populated.arena_size, 4096);
 
-	m = (struct ffpf_msg){ .type = FFPF_MSG_RESULT, .seq = 3 };
+	m = (struct ffpf_msg){ .type = FFPF_MSG_RESULT, .version = 1, .seq = 3 };
 	m.result = (struct ffpf_msg_result){ .fn_id = 5, .in = 10, .passed = 4,
 					     .flags = FFPF_RESULT_FINAL };
 	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == 0);
@@ -294,11 +308,12 @@ static void test_limits(void)
 	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == -EINVAL);
 	CHECK_STR(err, "STATUS_TEXT: field 'text' at offset 0: 65533 bytes, limit 65532");
 
-	/* RESULT full of empty string values: the most scratch per payload byte */
+	/* RESULT (version 1: no tables) full of empty string values: the most scratch per payload
+	 * byte */
 	n = (FFPF_PROTO_MAX_PAYLOAD - 4 - 8 - 8 - 4 - 4 - 4) / 9; /* 7278, 2 bytes to spare */
 	for (uint32_t i = 0; i <= n; i++)
 		vals[i] = (struct ffpf_proto_value){ .name = "", .type = FFPF_PROTO_V_STR, .str = "" };
-	m = (struct ffpf_msg){ .type = FFPF_MSG_RESULT, .seq = 1 };
+	m = (struct ffpf_msg){ .type = FFPF_MSG_RESULT, .version = 1, .seq = 1 };
 	m.result = (struct ffpf_msg_result){ .nvalues = n, .values = vals };
 	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == 0);
 	CHECK(ffpf_msg_decode(wire, len, &d, pb->scratch, sizeof pb->scratch, err, sizeof err) == 0);
@@ -348,12 +363,12 @@ static void test_header_rejects(void)
 	raw_hdr(&r, 0x44504646, 1, FFPF_MSG_BYE, 1); /* magic written big-endian */
 	raw_end(&r);
 	expect_raw("bad magic 0x44504646, expected 0x46465044 (\"FFPD\")");
-	raw_hdr(&r, FFPF_PROTO_MAGIC, 2, FFPF_MSG_BYE, 1);
+	raw_hdr(&r, FFPF_PROTO_MAGIC, 3, FFPF_MSG_BYE, 1);
 	raw_end(&r);
-	expect_raw("unsupported protocol version 2 (this side speaks 1..1)");
+	expect_raw("unsupported protocol version 3 (this side speaks 1..2)");
 	raw_hdr(&r, FFPF_PROTO_MAGIC, 0, FFPF_MSG_HELLO, 1);
 	raw_end(&r);
-	expect_raw("unsupported protocol version 0 (this side speaks 1..1)");
+	expect_raw("unsupported protocol version 0 (this side speaks 1..2)");
 	raw_hdr(&r, FFPF_PROTO_MAGIC, 1, 99, 1);
 	raw_end(&r);
 	expect_raw("unknown message type 99 (known: 1..12)");
@@ -531,14 +546,73 @@ static void test_encode_rejects(void)
 	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == -EINVAL);
 	CHECK_STR(err, "RESULT: field 'values[0].type' at offset 37: 9 is not a value type (0 u64, 1 "
 		       "str)");
+	/* tables whose shapes do not add up are refused on both sides */
+	struct ffpf_proto_table t = sample_tables[0];
+	m = sample(FFPF_MSG_RESULT);
+	m.result.ncells = 4;
+	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == -EINVAL);
+	CHECK(strstr(err, "4 cells, the tables' rows and columns make 5") != NULL);
+	m = sample(FFPF_MSG_RESULT);
+	m.result.ntables = 1;
+	m.result.tables = &t;
+	m.result.ncells = 4;
+	t.cols = "index\n";
+	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == -EINVAL);
+	CHECK(strstr(err, "table 0: 1 column names for 2 columns") != NULL);
+	t.cols = "a\nb\n";
+	t.ncols = 0;
+	t.nrows = 0;
+	m.result.ncells = 0;
+	CHECK(ffpf_msg_encode(&m, wire, sizeof wire, &len, err, sizeof err) == -EINVAL);
+	CHECK(strstr(err, "table 0: 0 columns (1 to 16)") != NULL);
+}
+
+/* A RESULT with a table, as protocol 2 sends it, byte by byte; a decoder refuses cells that
+ * do not match the tables, and a version 1 RESULT has no tables at all. */
+static void table_result(unsigned version, unsigned ncells)
+{
+	raw_hdr(&r, FFPF_PROTO_MAGIC, version, FFPF_MSG_RESULT, 1);
+	raw_le(&r, 3, 4);
+	raw_le(&r, 10, 8);
+	raw_le(&r, 10, 8);
+	raw_le(&r, 0, 4);
+	raw_le(&r, 0, 4);                 /* no drops */
+	raw_le(&r, 0, 4);                 /* no values */
+	raw_le(&r, 1, 4);                 /* one table, at 32 */
+	raw_str(&r, "mbuf");
+	raw_le(&r, 2, 4);
+	raw_le(&r, 1, 4);
+	raw_str(&r, "index\nvalue\n");
+	raw_le(&r, 0, 4);
+	raw_le(&r, ncells, 4);
+	for (unsigned i = 0; i < ncells; i++)
+		raw_le(&r, i ? 99 : 4, 8);
+	raw_end(&r);
+}
+
+static void test_tables(void)
+{
+	struct ffpf_msg d;
+
+	table_result(2, 2);
+	CHECK(ffpf_msg_decode(r.b, r.n, &d, pb->scratch, sizeof pb->scratch, err, sizeof err) == 0);
+	CHECK_EQ_U(d.result.ntables, 1);
+	CHECK_STR(d.result.tables[0].cols, "index\nvalue\n");
+	CHECK(d.result.ncells == 2 && d.result.cells[0] == 4 && d.result.cells[1] == 99);
+	table_result(2, 1);
+	expect_raw("RESULT: field 'ncells' at offset 32: 1 cells, the tables' rows and columns make 2");
+	table_result(1, 2); /* version 1: the table is bytes after the last field */
+	CHECK(ffpf_msg_decode(r.b, r.n, &d, pb->scratch, sizeof pb->scratch, err, sizeof err) == -EPROTO);
+	CHECK(strstr(err, "bytes after the last field") != NULL);
 }
 
 static void test_negotiate(void)
 {
 	CHECK(ffpf_proto_negotiate(1, 1, err, sizeof err) == 1);
-	CHECK(ffpf_proto_negotiate(1, 5, err, sizeof err) == 1);
-	CHECK(ffpf_proto_negotiate(2, 3, err, sizeof err) == -EPROTONOSUPPORT);
-	CHECK_STR(err, "no common protocol version: the application speaks 2..3, this daemon 1..1");
+	CHECK(ffpf_proto_negotiate(1, 5, err, sizeof err) == 2);
+	CHECK(ffpf_proto_negotiate(2, 3, err, sizeof err) == 2);
+	CHECK(ffpf_proto_negotiate(3, 4, err, sizeof err) == -EPROTONOSUPPORT);
+	CHECK_STR(err, "no common protocol version: the application speaks 3..4, this daemon 1..2");
 	CHECK(ffpf_proto_negotiate(3, 2, err, sizeof err) == -EPROTONOSUPPORT);
 	CHECK_STR(err, "HELLO: max_version 2 is below the version it was sent in (3)");
 }
@@ -855,13 +929,13 @@ static void test_sockets(void)
 	CHECK(ffpf_proto_recv(afd, &dc, &d, NULL, 0, &n, 1000, err, sizeof err) == 0);
 	CHECK(d.type == FFPF_MSG_HELLO);
 	v = ffpf_proto_negotiate(d.version, d.hello.max_version, err, sizeof err);
-	CHECK(v == 1);
+	CHECK(v == FFPF_PROTO_VERSION);
 	dc.version = (uint16_t)v;
 	m = (struct ffpf_msg){ .type = FFPF_MSG_WELCOME, .version = (uint16_t)v,
 			       .seq = ffpf_conn_next_seq(&dc), .welcome = { (uint32_t)v, 1, 0, "all" } };
 	CHECK(ffpf_proto_send(afd, &m, NULL, 0, err, sizeof err) == 0);
 	CHECK(ffpf_proto_recv(cfd, &ac, &d, NULL, 0, &n, 1000, err, sizeof err) == 0);
-	CHECK(d.type == FFPF_MSG_WELCOME && d.welcome.version == 1 && d.seq == 1);
+	CHECK(d.type == FFPF_MSG_WELCOME && d.welcome.version == FFPF_PROTO_VERSION && d.seq == 1);
 	CHECK_STR(d.welcome.group_name, "all");
 	close(cfd);
 	close(afd);
@@ -921,6 +995,7 @@ int main(void)
 	test_header_rejects();
 	test_field_rejects();
 	test_encode_rejects();
+	test_tables();
 	test_negotiate();
 	test_fds_across();
 	test_fd_rejects();
