@@ -145,12 +145,27 @@ void ffpf_cbpf_to_c(const struct bpf_insn *prog, unsigned len, const char *name,
 	body(prog, len, name, o, 0);
 }
 
+/* Whether the program uses the scratch memory M[] (stores, or loads from it). */
+static int uses_mem(const struct bpf_insn *prog, unsigned len)
+{
+	for (unsigned pc = 0; pc < len; pc++) {
+		unsigned cls = BPF_CLASS(prog[pc].code);
+		if (cls == BPF_ST || cls == BPF_STX ||
+		    ((cls == BPF_LD || cls == BPF_LDX) && BPF_MODE(prog[pc].code) == BPF_MEM))
+			return 1;
+	}
+	return 0;
+}
+
 void ffpf_cbpf_to_ebpf_c(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *o)
 {
-	/* A function of its own (a BPF-to-BPF call): each filter's scratch memory lives in its own
-	 * 512-byte stack frame, however many filters the program holds. */
-	sb_printf(o, "static __attribute__((noinline)) uint32_t %s(FFPF_PKT_PARAMS, uint32_t caplen, uint32_t wirelen)\n{\n"
+	/* A filter without scratch memory is inlined: the compiler can then share the loads and
+	 * tests several filters make (most start with the same EtherType and protocol tests).
+	 * One with M[] is a function of its own (a BPF-to-BPF call): each such filter's 64 bytes
+	 * of scratch live in its own stack frame, however many filters the program holds (the
+	 * verifier allows 512 bytes of stack per frame). */
+	sb_printf(o, "static %s uint32_t %s(FFPF_PKT_PARAMS, uint32_t caplen, uint32_t wirelen)\n{\n"
 		     "\tuint32_t A = 0, X = 0, mem[16] = {0};\n\t(void)A; (void)X; (void)mem; (void)wirelen;\n",
-		  name);
+		  uses_mem(prog, len) ? "__attribute__((noinline))" : "inline __attribute__((always_inline))", name);
 	body(prog, len, name, o, 1);
 }

@@ -13,7 +13,8 @@
 void ffpf_cbpf_to_c(const struct bpf_insn *prog, unsigned len, const char *name, struct strbuf *out);
 
 /* The same for an eBPF unit (clang -target bpf):
- *   static __attribute__((noinline)) uint32_t NAME(FFPF_PKT_PARAMS, uint32_t caplen, uint32_t wirelen)
+ *   static [inline | noinline] uint32_t NAME(FFPF_PKT_PARAMS, uint32_t caplen, uint32_t wirelen)
+ * (inlined unless the program uses the scratch memory M[]),
  * called as NAME(FFPF_PKT_ARGS, caplen, wirelen), reading bytes with the unit's
  * FFPF_LOAD(off, buf, n) (its copy of the packet's first bytes, else a helper call on ctx), so
  * that the verifier never sees a packet pointer.  Same results as ffpf_cbpf_to_c(). */
