@@ -2,6 +2,7 @@
 #include "daemon/client.h"
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,15 +386,44 @@ static int refresh(struct ffpf *f)
 	return 0;
 }
 
+/* Whether this handle must ask for results while it runs: to see its trace sources end
+ * (RESULT's FINAL) or -c N reached.  Otherwise results are fetched when read (fresh()). */
+static int must_poll(const struct ffpf *f)
+{
+	const struct ffpf_remote *r = f->remote;
+	if (f->opts.max_packets)
+		return 1;
+	for (unsigned i = 0; i < r->n; i++)
+		if ((r->fns[i].flags & 1) && r->fns[i].cls->progress)
+			return 1;
+	return 0;
+}
+
+/* Results older than this are fetched again when the application reads them. */
+#define FRESH_S 0.2
+
+/* The cached results of a served handle, fetched again if stale.  The handle is const to
+ * readers of results, but its cache of the daemon's answers is not what they read as state:
+ * refreshing it is invisible but for fresher numbers (an error leaves the old ones, and the
+ * next step reports a daemon that went away). */
+static void fresh(const struct ffpf *f)
+{
+	struct ffpf *m = (struct ffpf *)(uintptr_t)f;
+	if (!m->remote->gone && now_s() - m->remote->last_refresh >= FRESH_S)
+		refresh(m);
+}
+
 int ffpf_remote_step(struct ffpf *f)
 {
 	struct ffpf_remote *r = f->remote;
 	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+	int polling = must_poll(f);
 
-	/* The daemon speaks only when asked, so anything readable now is its BYE or EOF. */
-	/* An application served by the daemon mostly waits: a quarter second per step and one
-	 * refresh a second keep eight idle clients below a millisecond of CPU a second. */
-	if (poll(&p, 1, 250) > 0) {
+	/* The daemon speaks only when asked, so anything readable now is its BYE or EOF.  An
+	 * application served by the daemon mostly waits: a quarter second per step and one
+	 * refresh a second when it must watch for the end (traces, -c N), else a second per step
+	 * and no message at all: eight idle live clients then cost ~0.1 ms of CPU a second. */
+	if (poll(&p, 1, polling ? 250 : 1000) > 0) {
 		char buf[64];
 		if (recv(r->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT) <= 0 || (p.revents & POLLHUP)) {
 			r->gone = 1;
@@ -409,7 +439,7 @@ int ffpf_remote_step(struct ffpf *f)
 			return ffpf_fail(f, -EPIPE, "the ffpf daemon is stopping; results are incomplete");
 		}
 	}
-	if (now_s() - r->last_refresh >= 1.0) {
+	if (polling && now_s() - r->last_refresh >= 1.0) {
 		int all = 1;
 		if (refresh(f))
 			return -EPIPE;
@@ -440,6 +470,7 @@ const struct ffpf_fn_info *ffpf_remote_info(struct ffpf *f, unsigned id)
 
 	if (id >= f->remote->n)
 		return NULL;
+	fresh(f);
 	x = &f->remote->fns[id];
 	i = &x->info;
 	memset(i, 0, sizeof(*i));
@@ -489,6 +520,8 @@ int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffp
 	if (!d)
 		return -ENOENT;
 	x = &r->fns[id];
+	if (!(d->type == FFPF_V_U64 && !x->cls->read && r->arena)) /* not read in place */
+		fresh(f);
 	memset(v, 0, sizeof(*v));
 	/* A counter with no read(): straight from the shared MBuf, current to the batch. */
 	if (d->type == FFPF_V_U64 && !x->cls->read && r->arena && x->mbuf_size >= d->mbuf_off + 8 &&
@@ -515,6 +548,7 @@ int ffpf_remote_result(const struct ffpf *f, unsigned id, unsigned j, struct ffp
 
 uint64_t ffpf_remote_packets(const struct ffpf *f)
 {
+	fresh(f);
 	uint64_t n = 0;
 	for (unsigned i = 0; i < f->remote->n; i++)
 		if (f->remote->fns[i].flags & 1)
