@@ -737,8 +737,10 @@ static int on_status(struct ffpfd *d, struct app *a)
 		unsigned npb = 0;
 		for (unsigned k = 0; g->f && k < g->f->nfn; k++)
 			npb += g->f->fn[k]->shpbuf != NULL && !g->f->fn[k]->dead;
-		sb_printf(&sb, ",\"applications\":%u,\"packets\":%llu,\"shared_pbufs\":%u,\"failed\":",
-			  g->napps, (unsigned long long)(g->f ? g->f->packets : 0), npb);
+		sb_printf(&sb, ",\"applications\":%u,\"packets\":%llu,\"shared_pbufs\":%u,"
+			  "\"arena_bytes\":%zu,\"arena_top\":%zu,\"failed\":",
+			  g->napps, (unsigned long long)(g->f ? g->f->packets : 0), npb, g->arena ? g->arena->live : 0,
+			  g->arena ? g->arena->used : 0);
 		sb_json(&sb, g->failed);
 		sb_puts(&sb, ",\"functions\":[");
 		for (unsigned k = 0; g->f && k < g->f->nfn; k++)

@@ -60,4 +60,7 @@ struct ffpf_fn;
 /* Daemon side (src/fn/export.c): the eventfd an export signals after each batch it queued
  * packets in, or -1 when the export is not shared. */
 int ffpf_export_eventfd(const struct ffpf_fn *fn);
+/* A retired source's copy in the group's arena (made by the exports that read it) goes back
+ * to the arena (export.c). */
+void ffpf_export_release_source(struct ffpf_fn *src);
 #endif

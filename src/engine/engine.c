@@ -18,6 +18,7 @@
 #include "ffpf_int.h"
 #include "codegen/cc.h"
 #include "buf/arena.h"
+#include "daemon/shring.h"
 #include "fn/dev.h"
 #include "kern/offload.h"
 
@@ -582,6 +583,34 @@ int ffpf_engine_finish(struct ffpf *f)
 
 /* ---- live graphs (ffpfd): functions come and go while the graph runs ---------------------- */
 
+static int in_unit(const struct ffpf *f, unsigned id)
+{
+	for (unsigned u = 0; u < f->noff; u++)
+		for (unsigned k = 0; k < f->off[u].nids; k++)
+			if (f->off[u].ids[k] == id)
+				return 1;
+	return 0;
+}
+
+/* ffpfd: the arena memory of retired functions goes back (their MBufs, a source's copy for
+ * the exports), once no program below still writes it (a unit not yet replaced, e.g. while
+ * a change settles, still holds them).  Nothing reads it after: a dead function has no user. */
+static void reclaim(struct ffpf *f)
+{
+	for (unsigned i = 0; f->arena && i < f->nfn; i++) {
+		struct ffpf_fn *fn = f->fn[i];
+		uint8_t *m = fn->host_mbuf ? fn->host_mbuf : fn->mbuf;
+		if (!fn->dead || fn->reclaimed || in_unit(f, i))
+			continue;
+		if (fn->arena_mbuf && m)
+			ffpf_arena_release(f->arena, m, fn->mbuf_size);
+		ffpf_export_release_source(fn);
+		fn->mbuf = fn->host_mbuf = NULL;
+		fn->mbuf_size = 0;
+		fn->reclaimed = 1;
+	}
+}
+
 /* The steps and the fused unit again, for the functions alive now.  The old unit is unloaded
  * only once the new one is bound. */
 static int rebuild(struct ffpf *f)
@@ -611,6 +640,7 @@ static int rebuild(struct ffpf *f)
 			snprintf(f->err, sizeof(f->err), "%s: %s", fn->name, fn->err);
 		}
 	}
+	reclaim(f);
 	f->unit = NULL;
 	free(f->unit_src);
 	f->unit_src = NULL;

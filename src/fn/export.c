@@ -215,13 +215,35 @@ static int export_read(const struct ffpf_fn *fn, unsigned idx, struct ffpf_value
 	return 0;
 }
 
+void ffpf_export_release_source(struct ffpf_fn *src)
+{
+	struct ffpf_arena *ar = src->owner->arena;
+	struct ffpf_shpbuf *p = src->shpbuf;
+
+	if (!ar || !p)
+		return;
+	ffpf_arena_release(ar, ar->base + p->meta_off, p->nslots * sizeof(struct ffpf_shmeta));
+	ffpf_arena_release(ar, ar->base + p->data_off, (size_t)p->nslots * p->slot_size);
+	ffpf_arena_release(ar, p, sizeof(*p));
+	src->shpbuf = NULL;
+}
+
+/* The eventfd closes; in a daemon's graph the queue goes back to the arena: the function is
+ * retired, so no application reads it any more. */
 static void export_fini(struct ffpf_fn *fn)
 {
 	struct export_priv *ep = ffpf_fn_priv(fn);
+	struct ffpf_arena *ar = fn->owner ? fn->owner->arena : NULL;
 	if (ep && ep->has_efd)
 		close(ep->efd); /* (a zeroed priv has fd 0 in it: never close that) */
 	if (ep)
 		ep->has_efd = 0;
+	if (ep && ar && ep->ring) {
+		ffpf_arena_release(ar, ep->entries, SH_ENTRIES * sizeof(*ep->entries));
+		ffpf_arena_release(ar, ep->ring, sizeof(*ep->ring));
+		ep->ring = NULL;
+		ep->entries = NULL;
+	}
 }
 
 const struct ffpf_class ffpf_fnclass_export = {

@@ -46,6 +46,7 @@ struct ffpf_fn {
 	int allow;                    /* dev sources: the lowest level still allowed (after refusals) */
 	unsigned users;               /* live graphs (ffpfd): applications using it */
 	int dead;                     /* live graphs: released by its last user; never runs again */
+	int reclaimed;                /* dead, and its arena memory given back (ffpf_engine_reclaim) */
 	int arena_mbuf;               /* its MBuf is in the graph's arena (not ours to free) */
 	uint8_t *host_mbuf;           /* offloaded: its own MBuf, while mbuf points into the map */
 	char runs[48];                /* flowspace it runs in: "host", "kernel", "xdp@eth0" */

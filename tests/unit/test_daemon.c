@@ -365,6 +365,48 @@ static void test_export(void)
 	ffpf_close(served);
 }
 
+/* A number in the status JSON ("key":N), the first after `after` (or 0). */
+static size_t status_num(const char *st, const char *after, const char *key)
+{
+	const char *p = strstr(st, after);
+	p = p ? strstr(p, key) : NULL;
+	return p ? (size_t)strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* Applications that come and go, each with an export on a reading of its own (a queue and a
+ * 36 MiB PBuf copy in the group's arena): what the retired functions held is given back and
+ * reused, so the arena's top does not grow with each one, and what is in use comes back to
+ * what the one staying application holds. */
+static void test_reclaim(void)
+{
+	struct ffpf *stay = app("(count)");
+	char st[65536];
+	size_t base = 0, top = 0;
+
+	CHECK(stay != NULL);
+	CHECK(!status(st, sizeof(st)));
+	base = status_num(st, "\"flowgroups\"", "\"arena_bytes\":");
+	CHECK(base > 0);
+	for (int i = 0; i < 6; i++) {
+		struct ffpf *b = app("[ c:(count) | q:(export) ]");
+		CHECK(b != NULL);
+		CHECK(!status(st, sizeof(st)) && status_num(st, "\"flowgroups\"", "\"arena_bytes\":") > base + (32u << 20));
+		if (i == 1)
+			top = status_num(st, "\"flowgroups\"", "\"arena_top\":");
+		if (i > 1) /* the same memory again */
+			CHECK_EQ_U(status_num(st, "\"flowgroups\"", "\"arena_top\":"), top);
+		ffpf_close(b);
+		for (int k = 0; k < 50; k++) { /* its BYE is served before the next connection's */
+			CHECK(!status(st, sizeof(st)));
+			if (status_num(st, "\"flowgroups\"", "\"arena_bytes\":") == base)
+				break;
+			usleep(20000);
+		}
+		CHECK_EQ_U(status_num(st, "\"flowgroups\"", "\"arena_bytes\":"), base);
+	}
+	ffpf_close(stay);
+}
+
 /* A reader that falls behind loses the oldest packets and counts them itself; the daemon
  * neither waits for it nor loses anything else. */
 static void test_slow_reader(void)
@@ -547,6 +589,7 @@ int main(void)
 	test_never_reads();
 	test_exact();
 	test_table();
+	test_reclaim();
 	test_export();
 	test_slow_reader();
 	test_overlay();
