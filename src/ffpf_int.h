@@ -86,4 +86,8 @@ int ffpf_engine_grow(struct ffpf *f, unsigned from);
 unsigned ffpf_engine_sweep(struct ffpf *f);
 /* Live graphs: compile the functions alive now (after a deferred compile). */
 int ffpf_engine_recompile(struct ffpf *f);
+/* ffpfd: fork a child that compiles what ffpf_engine_recompile() would (the native unit, the
+ * devices' eBPF programs) into the compiler caches and exits, touching nothing shared; the
+ * recompile after it finds everything compiled.  The child's pid, or -errno. */
+int ffpf_engine_prewarm(struct ffpf *f);
 #endif

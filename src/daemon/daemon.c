@@ -18,6 +18,7 @@
 #include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "buf/arena.h"
@@ -42,6 +43,10 @@ struct fgroup {
 	int idle;                     /* the last step found nothing to do */
 	uint64_t settle_at;           /* CLOCK_MONOTONIC ns: compile then (0: nothing pending) */
 	uint64_t settle_first;        /* the first change since the last compile */
+	unsigned gen;                 /* changes so far */
+	pid_t warm;                   /* a child compiling change `warm_gen` into the caches */
+	unsigned warm_gen;
+	int warmed;                   /* the caches hold change `gen`: recompiling is quick */
 	char failed[512];             /* the flowgraph stopped on an error: why */
 };
 
@@ -156,6 +161,16 @@ static struct fgroup *group_of(struct ffpfd *d, struct app *a)
 	return g;
 }
 
+/* A group going away: its compiling child, if any, is of no use any more. */
+static void stop_warm(struct fgroup *g)
+{
+	if (g->warm > 0) {
+		kill(g->warm, SIGKILL);
+		waitpid(g->warm, NULL, 0);
+		g->warm = 0;
+	}
+}
+
 static void group_free(struct ffpfd *d, struct fgroup *g)
 {
 	for (unsigned i = 0; i < d->ngroups; i++)
@@ -163,6 +178,7 @@ static void group_free(struct ffpfd *d, struct fgroup *g)
 			d->groups[i] = d->groups[--d->ngroups];
 			break;
 		}
+	stop_warm(g);
 	if (g->f) {
 		ffpf_engine_finish(g->f);
 		ffpf_close(g->f);
@@ -243,6 +259,8 @@ static void changed(struct ffpfd *d, struct fgroup *g, unsigned from)
 		return;
 	}
 	g->f->defer_compile = 1;
+	g->gen++;
+	g->warmed = 0;
 	for (unsigned i = from; i < g->f->nfn; i++)
 		if (trace_source(g->f->fn[i]) && !g->f->fn[i]->in)
 			g->f->fn[i]->held = 1;
@@ -251,15 +269,33 @@ static void changed(struct ffpfd *d, struct fgroup *g, unsigned from)
 	g->settle_at = t + s < g->settle_first + 4 * s ? t + s : g->settle_first + 4 * s;
 }
 
-/* Groups whose changes have settled: compile, and let their new trace files go. */
+/* Groups whose changes have settled: their graph is compiled first in a child process
+ * (ffpf_engine_prewarm: cc and clang fill the caches while this loop serves packets and
+ * requests), then here, from the caches, in a few milliseconds; and their new trace files go. */
 static void settle_due(struct ffpfd *d)
 {
 	uint64_t t = now_ns();
 	for (unsigned i = 0; i < d->ngroups; i++) {
 		struct fgroup *g = d->groups[i];
-		if (!g->settle_at || t < g->settle_at || !g->f)
+		int st;
+		if (g->warm > 0 && waitpid(g->warm, &st, WNOHANG) == g->warm) {
+			g->warmed = g->warm_gen == g->gen; /* else changed meanwhile: once more */
+			g->warm = 0;
+		}
+		if (!g->settle_at || t < g->settle_at || !g->f || g->warm > 0)
 			continue;
+		if (!g->warmed && g->f->need_compile) {
+			int pid = ffpf_engine_prewarm(g->f);
+			if (pid > 0) {
+				g->warm = pid;
+				g->warm_gen = g->gen;
+				continue;
+			}
+			logf_("flowgroup %s: cannot compile in a child (%s): compiling in the loop", g->name,
+			      strerror(-pid));
+		}
 		g->settle_at = g->settle_first = 0;
+		g->warmed = 0;
 		g->f->defer_compile = 0;
 		if (g->f->need_compile)
 			ffpf_engine_recompile(g->f);
@@ -268,12 +304,16 @@ static void settle_due(struct ffpfd *d)
 	}
 }
 
-/* Milliseconds until the first group settles (at most max). */
+
+/* Milliseconds until the first group settles (at most max); while a child compiles, 10 (the
+ * loop looks for its end). */
 static int settle_wait(const struct ffpfd *d, int max)
 {
 	uint64_t t = now_ns();
 	for (unsigned i = 0; i < d->ngroups; i++) {
 		const struct fgroup *g = d->groups[i];
+		if (g->warm > 0 && max > 10)
+			max = 10;
 		if (g->settle_at && g->f) {
 			uint64_t ms = g->settle_at > t ? (g->settle_at - t + 999999) / 1000000 : 0;
 			if (ms < (uint64_t)max)

@@ -12,9 +12,12 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ffpf_int.h"
 #include "codegen/cc.h"
 #include "buf/arena.h"
@@ -715,4 +718,27 @@ unsigned ffpf_engine_sweep(struct ffpf *f)
 int ffpf_engine_recompile(struct ffpf *f)
 {
 	return rebuild(f);
+}
+
+/* The child works on its copy of the graph (fork): placement and stages change there only.
+ * It writes no shared memory (the arena, the programs' maps) and sends nothing: it only runs
+ * the generators and the compilers, whose caches it fills, as rebuild() will ask for them. */
+int ffpf_engine_prewarm(struct ffpf *f)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid < 0 ? -errno : (int)pid;
+	signal(SIGINT, SIG_DFL); /* the daemon's handlers are not ours */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* and its sockets go when it goes */
+	if (f->live)
+		ffpf_offload_prewarm(f);
+	interpret_all(f, NULL);
+	f->unit = NULL;
+	free(f->unit_src);
+	f->unit_src = NULL;
+	ffpf_engine_compile(f);
+	_exit(0);
 }

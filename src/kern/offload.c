@@ -520,6 +520,22 @@ void ffpf_offload_close(struct ffpf *f)
 
 /* ---- ffpfd: programs replaced while packets flow ------------------------------------------- */
 
+void ffpf_offload_prewarm(struct ffpf *f)
+{
+	char why[1024], obj[4200];
+
+	f->off = NULL; /* the parent's units: not ours to free or close */
+	f->noff = 0;
+	if (place_levels(f))
+		return;
+	for (unsigned u = 0; u < f->noff; u++) {
+		struct strbuf src = {0};
+		if (!ffpf_ebpf_generate(f, &f->off[u], &src, why, sizeof(why)) && src.s)
+			ffpf_cc_bpf(src.s, strlen(src.s), obj, sizeof(obj), why, sizeof(why));
+		sb_free(&src);
+	}
+}
+
 /* Whether MBuf word off of fn is a counter (a FFPF_R_SUM result): added across programs, not
  * copied. */
 static int sum_word(const struct ffpf_fn *fn, size_t off)

@@ -105,6 +105,10 @@ void ffpf_offload_close(struct ffpf *f);
  * everything stays as it was.  0 or -errno. */
 int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u));
 
+/* In a child process about to exit (ffpf_engine_prewarm): place the functions afresh and
+ * compile each device's program into the compiler cache, as ffpf_offload_replace() would;
+ * the running programs (the parent's) are left alone.  The levels change: the child's copy. */
+void ffpf_offload_prewarm(struct ffpf *f);
 /* Generate the eBPF C of o into out (ebpfunit.c).  0, or -ENOTSUP with why (a function whose
  * class cannot emit eBPF), -ENOMEM. */
 int ffpf_ebpf_generate(struct ffpf *f, struct ffpf_offload *o, struct strbuf *out, char *why,
