@@ -25,6 +25,9 @@
 # It prints the tables and rewrites its own section of bench/RESULTS.md, between its markers
 # below run.sh's marker line (run.sh keeps everything below that line).  ~2-4 min at defaults.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+ME=codegen
 
 RUNS=7
 CRUNS=5
@@ -32,7 +35,6 @@ PACKETS=5000000
 TOOL_PACKETS=1000000
 BUILD=/tmp/build-bench
 WRITE=1
-usage() { echo "usage: bench/codegen.sh [--runs N] [--compile-runs N] [--packets N] [--tool-packets N] [--build DIR] [--no-write]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runs) RUNS=${2:?}; shift 2 ;;
@@ -46,47 +48,29 @@ while [ $# -gt 0 ]; do
 	--build) BUILD=${2:?}; shift 2 ;;
 	--build=*) BUILD=${1#*=}; shift ;;
 	--no-write) WRITE=0; shift ;;
-	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h|--help) help; exit 0 ;;
 	*) usage ;;
 	esac
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ && "$RUNS" -le 101 && "$CRUNS" =~ ^[1-9][0-9]*$ && "$PACKETS" =~ ^[1-9][0-9]*$ &&
    "$TOOL_PACKETS" =~ ^[1-9][0-9]*$ ]] || usage
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$REPO/bench
-SHARED=${FFPF_BENCH_TRACES:-$REPO/../shared/traces}
-mkdir -p "$BUILD"
-BUILD=$(cd "$BUILD" && pwd)
-OUT=$BUILD/bench
-mkdir -p "$OUT"
-echo '*' >"$OUT/.gitignore"
+bench_dirs
 CG=$OUT/codegen
 rm -rf "$CG"
 mkdir -p "$CG"
 
-die() { echo "codegen: FAIL: $*" >&2; exit 1; }
-say() { echo "codegen: $*" >&2; }
-for t in cmake pkg-config; do command -v "$t" >/dev/null || die "needs $t"; done
+need_cmds '' cmake pkg-config
 
 # ---- build ------------------------------------------------------------------------------------
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-	say "configuring $BUILD"
-	cmake -S "$REPO" -B "$BUILD" >"$CG/cmake.log" 2>&1 || { cat "$CG/cmake.log" >&2; die "cmake configure"; }
-fi
-say "building ffpf in $BUILD"
-cmake --build "$BUILD" -j"$(nproc)" --target ffpf ffpf-gen ffpf_static >"$CG/build.log" 2>&1 ||
-	{ tail -30 "$CG/build.log" >&2; die "cmake --build (if someone is mid-edit, retry in a minute)"; }
+build_ffpf "$CG" ffpf ffpf ffpf-gen ffpf_static
 FFPF=$BUILD/ffpf
 LIB=$BUILD/libffpf.a
 [ -f "$LIB" ] || die "no $LIB"
-BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
 "$FFPF" --help 2>&1 | grep -q -- --no-compile || die "this ffpf has no --no-compile"
 CC=${CC:-cc}
-if [ ! -x "$OUT/pcapcat" ] || [ "$BENCH/pcapcat.c" -nt "$OUT/pcapcat" ]; then
-	$CC -std=c17 -O2 -Wall -Wextra -D_GNU_SOURCE -o "$OUT/pcapcat" "$BENCH/pcapcat.c" \
-		$(pkg-config --cflags --libs libpcap) || die "compiling bench/pcapcat.c"
-fi
+# shellcheck disable=SC2046 # pkg-config's flags are words
+build_tool pcapcat $(pkg-config --cflags --libs libpcap)
 # filtercost links the library as built (its interpreter and translator are the engine's own).
 if [ ! -x "$OUT/filtercost" ] || [ "$BENCH/filtercost.c" -nt "$OUT/filtercost" ] || [ "$LIB" -nt "$OUT/filtercost" ]; then
 	$CC -std=c17 -O2 -Wall -Wextra -D_GNU_SOURCE -I"$REPO/include" -I"$REPO/src" -o "$OUT/filtercost" \
@@ -95,53 +79,13 @@ if [ ! -x "$OUT/filtercost" ] || [ "$BENCH/filtercost.c" -nt "$OUT/filtercost" ]
 fi
 
 # ---- the trace (the same file, name and .info as bench/run.sh's) ------------------------------
-if [ -f "$SHARED/MANIFEST.tsv" ]; then
-	SHARED=$(cd "$SHARED" && pwd)
-	KIND=shared
-	MANI_SUM=$(cksum <"$SHARED/MANIFEST.tsv" | cut -d' ' -f1)
-else
-	KIND=gen
-	MANI_SUM=none
-fi
-TRACE=$OUT/trace-$KIND-$PACKETS.pcap
-INFO=$TRACE.info
-info() { sed -n "s/^$1=//p" "$INFO" 2>/dev/null; }
-if [ -f "$TRACE" ] && [ "$(info size)" = "$(stat -c %s "$TRACE")" ] &&
-   [ "$(info packets)" = "$PACKETS" ] && [ "$(info manifest)" = "$MANI_SUM" ]; then
-	say "reusing $TRACE"
-else
-	rm -f "$TRACE" "$INFO"
-	if [ $KIND = shared ]; then
-		mapfile -t FILES < <(awk -F'\t' 'NR > 1 && $7 == "real" { n = $1; sub(/.*\//, "", n); print n }' \
-			"$SHARED/MANIFEST.tsv" | sort | while read -r f; do
-				[ -f "$SHARED/$f" ] && echo "$SHARED/$f"; done)
-		[ ${#FILES[@]} -gt 0 ] || die "no trace of $SHARED/MANIFEST.tsv found in $SHARED"
-		say "making $TRACE from ${#FILES[@]} traces of $SHARED"
-		"$OUT/pcapcat" -o "$TRACE.tmp" -n "$PACKETS" "${FILES[@]}" 2>"$CG/pcapcat.log" ||
-			{ cat "$CG/pcapcat.log" >&2; die "pcapcat"; }
-		DESC="$(tail -1 "$CG/pcapcat.log" | sed -E 's/^pcapcat: [^ ]+: [0-9]+ packets \([0-9]+ captured bytes\), //'); from the traces of ../shared/traces (MANIFEST.tsv kind \"real\"), concatenated in name order and repeated, timestamps rewritten monotonic"
-	else
-		say "no $SHARED: generating $TRACE with ffpf-gen"
-		"$BUILD/ffpf-gen" --count "$PACKETS" -o "$TRACE.tmp" -q || die "ffpf-gen"
-		DESC="synthetic: ffpf-gen --count $PACKETS (seed 1, default mix); ../shared/traces was absent"
-	fi
-	mv "$TRACE.tmp" "$TRACE"
-	{
-		echo "packets=$PACKETS"
-		echo "size=$(stat -c %s "$TRACE")"
-		echo "manifest=$MANI_SUM"
-		echo "desc=$DESC"
-	} >"$INFO"
-fi
-DESC=$(info desc)
-SIZE=$(info size)
+shared_trace "$CG"
 SMALL=$CG/trace-small-1000.pcap
 "$OUT/pcapcat" -o "$SMALL" -n 1000 "$TRACE" 2>/dev/null || die "pcapcat (small trace)"
 cat "$TRACE" >/dev/null # into the page cache
 
 # ---- the flowgraphs ---------------------------------------------------------------------------
-mapfile -t FILTERS < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$BENCH/filters.txt")
-[ ${#FILTERS[@]} -eq 8 ] || die "bench/filters.txt must hold 8 filters, it holds ${#FILTERS[@]}"
+load_filters
 F1='tcp dst port 80'
 [ "${FILTERS[0]}" = "$F1" ] || die "bench/filters.txt must start with '$F1'"
 quote() { local e=${1//\\/\\\\}; printf '"%s"' "${e//\"/\\\"}"; } # the request language's quoting
@@ -251,7 +195,6 @@ timeit() { # label, expected-output-file (or ''), command...   appends "wall cpu
 	t=$(tail -1 "$T/$label.time")
 	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t" >>"$T/$label"
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wall() { awk '{ print $1 }' "$T/$1" | median; }
 cpu() { awk '{ print $2 }' "$T/$1" | median; }
 calc() { awk "BEGIN { v = $1; printf \"%.${2:-2}f\", v }"; }
@@ -307,7 +250,9 @@ cost() { pdiffs "$1" "$2" | median | xargs printf '%.1f'; }
 crange() { pdiffs "$1" "$2" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.1f … %.1f", lo, hi }'; }
 EC1=$(cost e1.c e0.c); EI1=$(cost e1.i e0.i)
 EC8=$(cost e8.c e0.c); EI8=$(cost e8.i e0.i)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a >= 0) printf "%.2f", a / b; else print "n/a" }'; }
+# quot A B: A / B with 2 decimals (the tables add the ×); "n/a" when B ≤ 0 or A < 0 (unlike
+# lib.sh's ratio, 0 is a value here)
+quot() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a >= 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 T1=$(
 	echo "**1. Filter only** — \`filtercost\`: ns/packet over $RUNS runs: each group of 1024 packets is timed in every run, the median of its $RUNS times is taken, and these are summed over the groups (so a burst of load in one run does not count; the spread of whole runs is in the tool's output, \`$CG/filtercost.out\`); $TOOL_LINE."
@@ -325,16 +270,16 @@ T1=$(
 			printf '| %s | %s | %s | %s | %s | %s | %s | %s× | %s× | %s× |\n' "$place" "$nf" \
 				"${NS[$place.$set.walk]}" "${NS[$place.$set.libpcap]}" "${NS[$place.$set.interp]}" \
 				"${NS[$place.$set.compiled]}" "${NS[$place.$set.stage]}" \
-				"$(ratio "${NS[$place.$set.libpcap]}" "${NS[$place.$set.compiled]}")" \
-				"$(ratio "${NS[$place.$set.interp]}" "${NS[$place.$set.compiled]}")" \
-				"$(ratio "${NS[$place.$set.interp]}" "${NS[$place.$set.stage]}")"
+				"$(quot "${NS[$place.$set.libpcap]}" "${NS[$place.$set.compiled]}")" \
+				"$(quot "${NS[$place.$set.interp]}" "${NS[$place.$set.compiled]}")" \
+				"$(quot "${NS[$place.$set.interp]}" "${NS[$place.$set.stage]}")"
 		done
 	done
 )
 row_e() { # label, case
 	local c=$1 d=$2 cc ci
 	cc=$(cpu "$c.c"); ci=$(cpu "$c.i")
-	printf '| %s | %s | %s | %s | %s | %s× |\n' "$d" "$cc" "$(ns_pkt "$cc")" "$ci" "$(ns_pkt "$ci")" "$(ratio "$ci" "$cc")"
+	printf '| %s | %s | %s | %s | %s | %s× |\n' "$d" "$cc" "$(ns_pkt "$cc")" "$ci" "$(ns_pkt "$ci")" "$(quot "$ci" "$cc")"
 }
 T2=$(
 	echo "**2. Whole engine** — \`ffpf run -q -r TRACE G\`, $PACKETS packets, CPU = user + sys of the process, median of $RUNS runs."
@@ -349,8 +294,8 @@ T2=$(
 	echo
 	echo "| G | compiled ns/packet | (range) | --no-compile ns/packet | (range) | --no-compile / compiled |"
 	echo "|---|---:|---:|---:|---:|---:|"
-	echo "| 1 filter | $EC1 | $(crange e1.c e0.c) | $EI1 | $(crange e1.i e0.i) | $(ratio "$EI1" "$EC1")× |"
-	echo "| 8 filters (and 7 more counts, on matched packets only) | $EC8 | $(crange e8.c e0.c) | $EI8 | $(crange e8.i e0.i) | $(ratio "$EI8" "$EC8")× |"
+	echo "| 1 filter | $EC1 | $(crange e1.c e0.c) | $EI1 | $(crange e1.i e0.i) | $(quot "$EI1" "$EC1")× |"
+	echo "| 8 filters (and 7 more counts, on matched packets only) | $EC8 | $(crange e8.c e0.c) | $EI8 | $(crange e8.i e0.i) | $(quot "$EI8" "$EC8")× |"
 	echo "| \`(count)\` alone: compiled − --no-compile | $(cost e0.c e0.i) | $(crange e0.c e0.i) | | | |"
 )
 row_c() { # graph, description
@@ -381,7 +326,7 @@ if [ $HAVE_FPL = 1 ]; then
 			cc=$(cpu "fpl_$n.c"); ci=$(cpu "fpl_$n.i")
 			kc=$(cost "fpl_$n.c" e0.c); ki=$(cost "fpl_$n.i" e0.i)
 			printf '| %s: %s | %s | %s | %s | %s | %s× | %s× |\n' "$n" "${FPL_DESC[$i]}" "$cc" "$ci" "$kc" "$ki" \
-				"$(ratio "$ki" "$kc")" "$(ratio "$ci" "$cc")"
+				"$(quot "$ki" "$kc")" "$(quot "$ci" "$cc")"
 		done
 	)
 else
@@ -389,11 +334,11 @@ else
 	say "FPL: skipped: no class fpl in this ffpf"
 fi
 H1=${NS[hot.1.compiled]}; H8=${NS[hot.N.compiled]}
-R_FO1=$(ratio "${NS[hot.1.interp]}" "$H1"); R_FO8=$(ratio "${NS[hot.N.interp]}" "$H8")
-R_EN1=$(ratio "$EI1" "$EC1"); R_EN8=$(ratio "$EI8" "$EC8")
-R_81_FO=$(ratio "$H8" "$H1"); R_81_NET=$(ratio "$(calc "$H8 - ${NS[hot.N.walk]}")" "$(calc "$H1 - ${NS[hot.1.walk]}")"); R_81_ST=$(ratio "${NS[hot.N.stage]}" "${NS[hot.1.stage]}")
-R_81_FS=$(ratio "${NS[stream.N.compiled]}" "${NS[stream.1.compiled]}")
-R_81_EW=$(ratio "$C_e8" "$C_e1"); R_81_EC=$(ratio "$EC8" "$EC1")
+R_FO1=$(quot "${NS[hot.1.interp]}" "$H1"); R_FO8=$(quot "${NS[hot.N.interp]}" "$H8")
+R_EN1=$(quot "$EI1" "$EC1"); R_EN8=$(quot "$EI8" "$EC8")
+R_81_FO=$(quot "$H8" "$H1"); R_81_NET=$(quot "$(calc "$H8 - ${NS[hot.N.walk]}")" "$(calc "$H1 - ${NS[hot.1.walk]}")"); R_81_ST=$(quot "${NS[hot.N.stage]}" "${NS[hot.1.stage]}")
+R_81_FS=$(quot "${NS[stream.N.compiled]}" "${NS[stream.1.compiled]}")
+R_81_EW=$(quot "$C_e8" "$C_e1"); R_81_EC=$(quot "$EC8" "$EC1")
 # The compiled 1-filter cost in the engine is a few ns/packet in ~60: when its per-run range
 # reaches 0 the ratios built on it are noise, and the verdict says so.
 E1LO=$(pdiffs e1.c e0.c | head -1)
@@ -408,7 +353,7 @@ TR=$(
 	echo "|---|---|---:|---|"
 	echo "| compiled ≥ 3× faster than interpreted | filter only, hot, 1 filter: interp / compiled ns/packet | ${R_FO1}× | $(verdict "$R_FO1" 3 '>=') |"
 	echo "| | filter only, hot, 8 filters: interp / compiled | ${R_FO8}× | $(verdict "$R_FO8" 3 '>=') |"
-	echo "| | filter only, hot, 8 filters: interp / engine stage | $(ratio "${NS[hot.N.interp]}" "${NS[hot.N.stage]}")× | $(verdict "$(ratio "${NS[hot.N.interp]}" "${NS[hot.N.stage]}")" 3 '>=') |"
+	echo "| | filter only, hot, 8 filters: interp / engine stage | $(quot "${NS[hot.N.interp]}" "${NS[hot.N.stage]}")× | $(verdict "$(quot "${NS[hot.N.interp]}" "${NS[hot.N.stage]}")" 3 '>=') |"
 	echo "| | engine, filter cost, 1 filter: --no-compile / compiled | ${R_EN1}× | $(verdict_e1 "$R_EN1" 3 '>=') |"
 	echo "| | engine, filter cost, 8 filters: --no-compile / compiled | ${R_EN8}× | $(verdict "$R_EN8" 3 '>=') |"
 	echo "| fused 8-filter graph ≤ 2× the 1-filter graph | filter only, hot, compiled: ns/packet 8 / 1 | ${R_81_FO}× | $(verdict "$R_81_FO" 2 '<=') |"
@@ -424,12 +369,7 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
 FFV=$("$FFPF" --version 2>&1 | head -1)
 CCV=$(${FFPF_CC:-cc} --version 2>/dev/null | head -1)
 PCV=$(pkg-config --modversion libpcap 2>/dev/null || echo '?')
-SRC_SUM=$(cd "$REPO" && find src include tools -type f -name '*.[ch]' | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
-if REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
-	[ -n "$(git -C "$REPO" status --porcelain -- src include tools 2>/dev/null)" ] && REV="$REV + uncommitted changes"
-else
-	REV="no commit yet"
-fi
+src_rev
 BEGIN_MARK='<!-- bench/codegen.sh: begin — this section is rewritten by each run of bench/codegen.sh -->'
 END_MARK='<!-- bench/codegen.sh: end -->'
 SECTION=$(
@@ -456,23 +396,5 @@ SECTION=$(
 	echo
 	echo "$END_MARK"
 )
-echo
-echo "$SECTION" | sed -e '/^<!--/d'
-echo
-if [ $WRITE = 1 ]; then
-	MARK='<!-- Everything below this line is kept by bench/run.sh: notes by hand. -->'
-	R=$BENCH/RESULTS.md
-	printf '%s\n' "$SECTION" >"$CG/section.md"
-	if [ -f "$R" ] && grep -qxF "$BEGIN_MARK" "$R" && grep -qxF "$END_MARK" "$R"; then
-		awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v f="$CG/section.md" '
-			$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-			$0 == e { skip = 0; next }
-			!skip' "$R" >"$CG/RESULTS.md.new"
-	elif [ -f "$R" ] && grep -qxF "$MARK" "$R"; then
-		{ cat "$R"; echo; cat "$CG/section.md"; } >"$CG/RESULTS.md.new"
-	else
-		{ [ -f "$R" ] && cat "$R" && echo; echo "$MARK"; echo; cat "$CG/section.md"; } >"$CG/RESULTS.md.new"
-	fi
-	cat "$CG/RESULTS.md.new" >"$R"
-	say "wrote its section of $R"
-fi
+show_section "$SECTION"
+if [ $WRITE = 1 ]; then write_section "$SECTION" "$BEGIN_MARK" "$END_MARK" "$CG"; fi

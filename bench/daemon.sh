@@ -30,8 +30,11 @@
 # A.  The namespaces, the veth pair, the daemon's socket directory and every process started here
 # are removed on exit, error or Ctrl-C.  See bench/README.md for what each number means.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 T0=$(date +%s)
+ME=daemon SAY_SINCE=$T0
 
 RUNS=3
 SECS=3
@@ -43,8 +46,6 @@ QUICK=0
 DOBUILD=1
 PACKETS=100000 # packets in one pass of the live trace (before removing VLAN-tagged frames)
 PPS_MULTI=10   # tcpreplay --pps-multi: packets per timer interval (fewer timer wake-ups)
-help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-usage() { help | sed -n '/^ *bench\/daemon.sh \[/,/^$/p' | sed 's/^ *//; 1s/^/usage: /' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1; RUNS=1; SECS=1; shift ;;
@@ -67,95 +68,37 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$WRITE" ] || WRITE=$((1 - QUICK))
 [ -n "$FPACKETS" ] || FPACKETS=$([ $QUICK = 1 ] && echo 200000 || echo 2000000)
-num_ok() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
 [[ "$RUNS" =~ ^[1-9][0-9]?$ && "$FPACKETS" =~ ^[1-9][0-9]{3,7}$ ]] && num_ok "$SECS" &&
 	[[ "$PPS" = auto || "$PPS" =~ ^[1-9][0-9]{3,6}$ ]] || usage
 
-die() { echo "daemon: FAIL: $*" >&2; exit 1; }
-say() { echo "daemon: [$(($(date +%s) - T0)) s] $*" >&2; }
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, veth, packet sockets)"
-for t in ip tcpreplay tcpdump cmake gnuplot /usr/bin/time awk; do
-	command -v "$t" >/dev/null || die "needs $t (scripts/deps.sh installs it)"
-done
+need_root
+need_cmds ' (scripts/deps.sh installs it)' ip tcpreplay tcpdump cmake gnuplot /usr/bin/time awk
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$REPO/bench
-mkdir -p "$BUILD"
-BUILD=$(cd "$BUILD" && pwd)
-OUT=$BUILD/bench
-mkdir -p "$OUT"
-echo '*' >"$OUT/.gitignore"
+bench_dirs
 # one run at a time per build directory: a second would remove this one's files (and two runs
 # on one machine disturb each other's CPU figures anyway)
 exec 8>"$OUT/daemon.lock"
 flock -n 8 || die "another bench/daemon.sh is running with $BUILD (lock $OUT/daemon.lock)"
-W=$OUT/daemon
-rm -rf "$W"
-mkdir -p "$W/raw"
-if [ "$WRITE" = 1 ]; then PLOTS=$BENCH/plots; else PLOTS=$W/plots; fi
-mkdir -p "$PLOTS"
+work_dir daemon
 
 # ---- cleanup: every process started here, then the namespaces (which take the veth pair along) --
-NA=ffpfDA$$ NB=ffpfDB$$ IA=va IB=vb
+netns_init D
 SOCKDIR=$(mktemp -d /tmp/ffpf-dbench.XXXXXX)
+CLEAN_DIRS+=("$SOCKDIR")
 SOCK=$SOCKDIR/ffpfd.sock
-BG=() # background jobs started here and not yet waited for (pids are reused: never signal an ended one)
-bg_done() {
-	local p keep=()
-	for p in "${BG[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	BG=("${keep[@]}")
-}
-cleanup() {
-	local rc=$? p
-	trap - EXIT INT TERM
-	for p in "${BG[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${BG[@]}"; do wait "$p" 2>/dev/null || true; done
-	ip netns del "$NA" 2>/dev/null || true
-	ip netns del "$NB" 2>/dev/null || true
-	rm -rf "$SOCKDIR"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'say interrupted; exit 130' INT TERM
 
 # ---- build --------------------------------------------------------------------------------------
-if [ $DOBUILD = 0 ]; then
-	for b in ffpf ffpfd ffpf-gen; do [ -x "$BUILD/$b" ] || die "--no-build: no $b in $BUILD"; done
-	say "using the binaries in $BUILD as they are (--no-build)"
-else
-	if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-		say "configuring $BUILD"
-		cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$W/cmake.log" 2>&1 ||
-			{ cat "$W/cmake.log" >&2; die "cmake configure"; }
-	fi
-	say "building ffpf, ffpfd, ffpf-gen in $BUILD"
-	cmake --build "$BUILD" -j"$(nproc)" --target ffpf ffpfd ffpf-gen >"$W/build.log" 2>&1 ||
-		{ tail -30 "$W/build.log" >&2; die "cmake --build (if someone is mid-edit, retry in a minute, or use --no-build)"; }
-fi
+build_ffpf "$W" "ffpf, ffpfd, ffpf-gen" ffpf ffpfd ffpf-gen
 FFPF=$BUILD/ffpf
 FFPFD=$BUILD/ffpfd
-SRC_SUM=$(cd "$REPO" && find src include tools -type f -name '*.[ch]' | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
-if REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
-	[ -n "$(git -C "$REPO" status --porcelain -- src include tools 2>/dev/null)" ] && REV="$REV + uncommitted changes"
-else
-	REV="no commit yet"
-fi
-BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
+src_rev
 
 # ---- traces and filters -------------------------------------------------------------------------
 # The live trace is bench/live.sh's (same file name, same recipe): ffpf-gen for a 1500-byte MTU,
 # without VLAN-tagged frames (on a veth the kernel moves the tag into the skb, so a socket filter
 # would see such packets untagged and count differently from an offline run).
 MTU=1500
-TRACE=$OUT/live-trace-$PACKETS-mtu$MTU.pcap
-if [ ! -s "$TRACE" ] || [ "$BUILD/ffpf-gen" -nt "$TRACE" ]; then
-	say "making $TRACE (ffpf-gen --count $PACKETS --snaplen $((MTU + 14)), VLAN-tagged frames removed)"
-	"$BUILD/ffpf-gen" -q --seed 1 --count "$PACKETS" --snaplen $((MTU + 14)) -o "$W/gen.pcap" || die "ffpf-gen"
-	tcpdump -r "$W/gen.pcap" -w "$TRACE.tmp" "not vlan and len <= $((MTU + 14))" 2>/dev/null ||
-		die "tcpdump -r (removing VLAN frames)"
-	mv "$TRACE.tmp" "$TRACE"
-	rm -f "$W/gen.pcap"
-fi
+live_trace
 # The file of (3): ffpf-gen's default mix (jumbo and VLAN frames included), FPACKETS packets.
 FTRACE=$OUT/daemon-file-$FPACKETS.pcap
 if [ ! -s "$FTRACE" ] || [ "$BUILD/ffpf-gen" -nt "$FTRACE" ]; then
@@ -199,37 +142,19 @@ P_LOOP=$(count_lines "$TRACE" "")
 BYTES_LOOP=$(stat -c %s "$TRACE")
 
 # ---- the namespaces -----------------------------------------------------------------------------
-ip netns add "$NA" && ip netns add "$NB" || die "the kernel refuses network namespaces"
-ip -n "$NA" link add "$IA" type veth peer name "$IB" netns "$NB" || die "the kernel refuses veth pairs"
-for side in "$NA $IA" "$NB $IB"; do
-	set -- $side
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$1" link set "$2" mtu $MTU up
-done
+netns_up
 
 # ---- measuring ----------------------------------------------------------------------------------
-cpu_ns() { # on-CPU time (ns) of processes, all their threads (/proc/PID/task/*/schedstat)
-	local p
-	for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null || true; done | awk '{ s += $1 } END { printf "%.0f\n", s }'
-}
 # The daemon's CPU: its own, plus its children's that it has waited for (cc, when it compiles a
-# flowgraph that is not in its cache: /proc/PID/stat cutime + cstime)
-child_ns() { sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | awk '{ printf "%.0f\n", ($14 + $15) * 1e9 / '"$(getconf CLK_TCK)"' }'; }
+# flowgraph that is not in its cache)
 dcpu_ns() { echo $(($(cpu_ns "$1") + $(child_ns "$1"))); }
 # The kernel side.  On a veth the receive path (every packet socket's filter, the copies into the
 # rings, the wake-ups) runs in softirq context in the sender's own syscall (veth_xmit -> netif_rx
 # -> the softirq at local_bh_enable), or in ksoftirqd when deferred.  So, as bench/live.sh: the
 # sender's CPU from its first packet on (user+sys, less what it had used loading the trace;
-# tcpreplay --timer=nano sleeps between bursts instead of spinning) plus the ksoftirqd threads'.  A cross-check: the machine-wide softirq time (/proc/stat, tick
-# sampled; other jobs' traffic on the machine would show there too).
-ksoft_ns() {
-	local p s=0
-	for p in $(pgrep '^ksoftirqd/' || true); do s=$((s + $(cpu_ns "$p"))); done
-	echo $s
-}
-softirq_ns() { awk '$1 == "cpu" { printf "%.0f\n", $8 * 1e9 / '"$(getconf CLK_TCK)"' }' /proc/stat; }
-rx() { ip netns exec "$NA" cat /sys/class/net/$IA/statistics/rx_packets; }
-now_ns() { date +%s%N; }
+# tcpreplay --timer=nano sleeps between bursts instead of spinning) plus the ksoftirqd threads'
+# (ksoft_ns).  A cross-check: the machine-wide softirq time (softirq_ns; other jobs' traffic on the
+# machine would show there too).
 status_json() { "$FFPF" status --json --daemon "$SOCK" 2>/dev/null || true; }
 napps_ready() { # ffpf clients in status that have their functions
 	grep -o '"name":"ffpf\[[0-9]*\]","pid":[0-9]*,"uid":[0-9]*,"group":"[^"]*","functions":[1-9]' <<<"$1" | wc -l
@@ -322,27 +247,24 @@ stop_caps() {
 # ksoftirqd's CPU), and, when captures run, C0 (their CPU at the first packet); SI0
 # (machine-wide softirq time at the first packet).
 send() {
-	local loops=$1 pps=$2 i rx0 j k0 s0
-	rm -f "$W/snd.out" "$W/snd.time"
+	local loops=$1 pps=$2 rx0 j k0 s0
+	rm -f "$W/snd1.out" "$W/snd1.time"
 	rx0=$(rx) k0=$(ksoft_ns)
-	ip netns exec "$NB" /usr/bin/time -f '%U %S' -o "$W/snd.time" \
-		tcpreplay -q -K --no-flow-stats --pps="$pps" --pps-multi=$PPS_MULTI --timer=nano --loop "$loops" -i "$IB" "$TRACE" \
-		>"$W/snd.out" 2>&1 &
-	j=$!
-	BG+=("$j")
-	for i in $(seq 1000); do [ "$(rx)" = "$rx0" ] || break; sleep 0.005; done
+	sender 1 --pps="$pps" --pps-multi=$PPS_MULTI --timer=nano --loop "$loops"
+	j=$SND_JOB
+	wait_rx "$rx0"
 	# the sender's CPU so far (loading the trace, -K) is not the packets': subtracted below
 	s0=$(cpu_ns "$(pgrep -P "$j" -x tcpreplay | head -1)")
 	SI0=$(softirq_ns)
 	[ -z "$DPID" ] || D0=$(dcpu_ns "$DPID")
 	[ ${#CPIDS[@]} = 0 ] || C0=$(($(cpu_ns "${CPIDS[@]}") + D0))
-	wait "$j" || die "tcpreplay failed: $(head -5 "$W/snd.out")"
+	wait "$j" || die "tcpreplay failed: $(head -5 "$W/snd1.out")"
 	bg_done "$j"
 	sleep 0.05
 	SENT=$(($(rx) - rx0))
-	GEN_RATE=$(awk '/^Rated:/ { for (i = 1; i < NF; i++) if ($(i + 1) == "pps") s += $i } END { printf "%.0f", s }' "$W/snd.out")
-	SND_NS=$(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$W/snd.time")
-	KSIDE_NS=$(awk -v k="$(($(ksoft_ns) - k0))" -v s0="$s0" '{ printf "%.0f", ($1 + $2) * 1e9 - s0 + k }' "$W/snd.time")
+	GEN_RATE=$(rated_pps "$W/snd1.out")
+	SND_NS=$(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$W/snd1.time")
+	KSIDE_NS=$(awk -v k="$(($(ksoft_ns) - k0))" -v s0="$s0" '{ printf "%.0f", ($1 + $2) * 1e9 - s0 + k }' "$W/snd1.time")
 	[ "$SENT" = $((loops * P_LOOP)) ] || say "warning: $((loops * P_LOOP)) packets sent, $SENT reached $IA"
 }
 loops_for() { awk -v s="$SECS" -v p="$1" -v l="$P_LOOP" 'BEGIN { x = int(s * p / l + 0.5); print (x < 1) ? 1 : x }'; }
@@ -424,16 +346,10 @@ m_of() { # FILTER: its matches per pass of the live trace
 	done
 	die "unknown filter $1"
 }
-col() { if [ -f "$W/raw/$1" ]; then awk -v c="$2" '{ print $c }' "$W/raw/$1"; fi; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "?"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-med() { col "$1" "$2" | median; }
 # per-packet columns: raw/TAG column C divided by column 2 (packets sent), in ns
 pp() { [ -f "$W/raw/$1" ] && awk -v c="$2" '{ print $c / $2 }' "$W/raw/$1"; }
 ppmed() { pp "$1" "$2" | median; }
 pprng() { pp "$1" "$2" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (!NR) print "?"; else printf "%.0f–%.0f", lo, hi }'; }
-fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.*f", d, v }'; }
-kpps() { awk -v v="$1" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.0f", v / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "?" && b != "?" && a != "" && b != "" && a > 0 && b > 0) printf "%.2f×", a / b; else print "n/a" }'; }
 sumcol() { [ -f "$W/raw/$1" ] && awk -v c="$2" '{ s += $c } END { print s + 0 }' "$W/raw/$1" || echo "?"; }
 
 # ---- the live trace as it arrives: one pass recorded on the wire ------------------------------------
@@ -712,12 +628,7 @@ NOLOSS="No loss: ffpf $L8, tcpdump $L8T"
 TARGET_LINE="Target (issue #5): 8 applications (8 different filters) ≥ 6× less total CPU than 8 tcpdumps, with no loss. **Processes** (ffpfd + 8 clients vs 8 tcpdumps): $R8P (runs' extremes $(rratio proc tcpdump_8 ffpf_8)) — **$(verdict "$R8P")**. **Processes + kernel side** (the receive path in softirq): $R8T (runs' extremes $(rratio total tcpdump_8 ffpf_8)) — **$(verdict "$R8T")**. $NOLOSS."
 
 # ---- plots --------------------------------------------------------------------------------------
-TERM_PNG=png
-gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo && TERM_PNG=pngcairo
-gnuplot -e "dir='$W'; outdir='$PLOTS'; pngterm='$TERM_PNG'; gen='$(kpps "$PPS") kpps'; fpk='$P_FILE'" \
-	"$BENCH/daemon.gp" >"$W/gnuplot.log" 2>&1 &&
-	say "wrote $PLOTS/daemon-live.png, daemon-file.png" ||
-	{ cat "$W/gnuplot.log" >&2; say "warning: gnuplot failed (log above); the tables are still complete"; }
+plot daemon.gp "$PLOTS/daemon-live.png, daemon-file.png" "gen='$(kpps "$PPS") kpps'; fpk='$P_FILE'"
 
 # ---- report -------------------------------------------------------------------------------------
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -782,20 +693,5 @@ SECTION=$(
 	echo
 	echo "$END_MARK"
 )
-echo
-echo "$SECTION" | sed -e '/^<!--/d' -e '/^!\[/d'
-echo
-if [ "$WRITE" = 1 ]; then
-	R=$BENCH/RESULTS.md
-	printf '%s\n' "$SECTION" >"$W/section.md"
-	if [ -f "$R" ] && grep -qxF "$BEGIN_MARK" "$R" && grep -qxF "$END_MARK" "$R"; then
-		awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v f="$W/section.md" '
-			$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-			$0 == e { skip = 0; next }
-			!skip' "$R" >"$W/RESULTS.md.new"
-	else # appended at the end (below run.sh's marker line, so run.sh keeps it)
-		{ [ -f "$R" ] && cat "$R" && echo; cat "$W/section.md"; } >"$W/RESULTS.md.new"
-	fi
-	cat "$W/RESULTS.md.new" >"$R"
-	say "wrote its section of $R"
-fi
+show_section "$SECTION"
+if [ "$WRITE" = 1 ]; then write_section "$SECTION" "$BEGIN_MARK" "$END_MARK" "$W"; fi

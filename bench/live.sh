@@ -26,6 +26,9 @@
 # Options this ffpf build lacks (--lowest, --wait, transfer=) make their rows "not available in
 # this build" instead of failing.  See bench/README.md for what each number means.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+ME=live
 
 RUNS=3
 SECS=3
@@ -37,8 +40,6 @@ WRITE=
 QUICK=0
 DOBUILD=1
 PACKETS=100000 # packets in one pass of the trace (before removing VLAN-tagged frames)
-help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-usage() { help | sed -n '/^ *bench\/live.sh \[/,/^$/p' | sed 's/^ *//; 1s/^/usage: /' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1; RUNS=1; SECS=1.5; IDLE=3; STEPS=2; shift ;;
@@ -62,69 +63,22 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$WRITE" ] || WRITE=$((1 - QUICK))
-num_ok() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
 [[ "$RUNS" =~ ^[1-9][0-9]?$ && "$STEPS" =~ ^[1-9]$ ]] && num_ok "$SECS" && num_ok "$IDLE" &&
 	[[ "$SENDERS" = auto || "$SENDERS" =~ ^[1-8]$ ]] || usage
 
-die() { echo "live: FAIL: $*" >&2; exit 1; }
-say() { echo "live: $*" >&2; }
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, veth, packet sockets)"
-for t in ip tcpreplay tcpdump cmake gnuplot /usr/bin/time awk; do
-	command -v "$t" >/dev/null || die "needs $t (scripts/deps.sh installs it)"
-done
+need_root
+need_cmds ' (scripts/deps.sh installs it)' ip tcpreplay tcpdump cmake gnuplot /usr/bin/time awk
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$REPO/bench
-mkdir -p "$BUILD"
-BUILD=$(cd "$BUILD" && pwd)
-OUT=$BUILD/bench
-mkdir -p "$OUT"
-echo '*' >"$OUT/.gitignore"
-W=$OUT/live
-rm -rf "$W"
-mkdir -p "$W/raw"
-if [ "$WRITE" = 1 ]; then PLOTS=$BENCH/plots; else PLOTS=$W/plots; fi
-mkdir -p "$PLOTS"
+bench_dirs
+work_dir live
 T0=$(date +%s)
 
 # ---- cleanup: every process started here, then the namespaces (which take the veth pair along) --
-NA=ffpfLA$$ NB=ffpfLB$$ IA=va IB=vb
-BG=() # the background processes started here that have not been waited for (pids are reused:
-      # never signal one that has ended)
-bg_done() { # PID: waited for, so forget it
-	local p keep=()
-	for p in "${BG[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	BG=("${keep[@]}")
-}
-cleanup() {
-	local rc=$? p
-	trap - EXIT INT TERM
-	# our background processes (captures, /usr/bin/time) and their children (tcpreplay), by pid
-	for p in "${BG[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${BG[@]}"; do wait "$p" 2>/dev/null || true; done
-	ip netns del "$NA" 2>/dev/null || true
-	ip netns del "$NB" 2>/dev/null || true
-	exit $rc
-}
-trap cleanup EXIT
-trap 'say interrupted; exit 130' INT TERM
+netns_init L
 
 # ---- build --------------------------------------------------------------------------------------
-if [ $DOBUILD = 0 ]; then
-	[ -x "$BUILD/ffpf" ] && [ -x "$BUILD/ffpf-gen" ] || die "--no-build: no ffpf and ffpf-gen in $BUILD"
-	say "using $BUILD/ffpf as it is (--no-build)"
-elif [ ! -f "$BUILD/CMakeCache.txt" ]; then
-	say "configuring $BUILD"
-	cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$W/cmake.log" 2>&1 ||
-		{ cat "$W/cmake.log" >&2; die "cmake configure"; }
-fi
-if [ $DOBUILD = 1 ]; then
-	say "building ffpf in $BUILD"
-	cmake --build "$BUILD" -j"$(nproc)" --target ffpf ffpf-gen >"$W/build.log" 2>&1 ||
-		{ tail -30 "$W/build.log" >&2; die "cmake --build (if someone is mid-edit, retry in a minute, or use --no-build)"; }
-fi
+build_ffpf "$W" ffpf ffpf ffpf-gen
 FFPF=$BUILD/ffpf
-BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
 
 # ---- what this build can do ---------------------------------------------------------------------
 HELP=$("$FFPF" --help 2>&1 || true)
@@ -146,14 +100,7 @@ HOST=()
 F='tcp dst port 80'
 F2='udp port 53'
 MTU=1500
-TRACE=$OUT/live-trace-$PACKETS-mtu$MTU.pcap
-if [ ! -s "$TRACE" ] || [ "$BUILD/ffpf-gen" -nt "$TRACE" ]; then
-	say "making $TRACE (ffpf-gen --count $PACKETS --snaplen $((MTU + 14)), VLAN-tagged frames removed)"
-	"$BUILD/ffpf-gen" -q --seed 1 --count "$PACKETS" --snaplen $((MTU + 14)) -o "$W/gen.pcap" || die "ffpf-gen"
-	tcpdump -r "$W/gen.pcap" -w "$TRACE.tmp" "not vlan and len <= $((MTU + 14))" 2>/dev/null ||
-		die "tcpdump -r (removing VLAN frames)"
-	mv "$TRACE.tmp" "$TRACE"
-fi
+live_trace
 cat "$TRACE" >/dev/null
 jnum() { # file, function name, key: the number "key":N in that function's line of ffpf --json
 	grep "\"name\":\"$2\"" "$1" 2>/dev/null | grep -o "\"$3\":[0-9]*" | head -1 | cut -d: -f2
@@ -172,25 +119,9 @@ MATCH_PCT=$(awk -v a="$M_LOOP" -v b="$P_LOOP" 'BEGIN { printf "%.2f", 100 * a / 
 say "trace: $P_LOOP packets per pass, '$F' matches $M_LOOP ($MATCH_PCT %), '$F2' matches $M2_LOOP"
 
 # ---- the namespaces -----------------------------------------------------------------------------
-ip netns add "$NA" && ip netns add "$NB" || die "the kernel refuses network namespaces"
-ip -n "$NA" link add "$IA" type veth peer name "$IB" netns "$NB" || die "the kernel refuses veth pairs"
-for side in "$NA $IA" "$NB $IB"; do
-	set -- $side
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$1" link set "$2" mtu $MTU up
-done
+netns_up
 
 # ---- measuring ----------------------------------------------------------------------------------
-cpu_ns() { # CPU time (ns) of a process, all its threads (/proc/PID/task/*/schedstat: on-CPU time)
-	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
-}
-ksoft_ns() { # CPU of the ksoftirqd threads (softirq work the kernel deferred to them)
-	local p s=0
-	for p in $(pgrep '^ksoftirqd/' || true); do s=$((s + $(cpu_ns "$p"))); done
-	echo $s
-}
-rx() { ip netns exec "$NA" cat /sys/class/net/$IA/statistics/rx_packets; }
-now_ns() { date +%s%N; }
 
 CAP_PID='' CAP_JOB='' CAP_KIND='' CAP_C0=0
 # start_cap ID tcpdump FILTER | start_cap ID ffpf FFPF-RUN-OPTIONS... REQUEST
@@ -242,15 +173,12 @@ send() {
 	rm -f "$W"/snd*.out "$W"/snd*.time
 	rx0=$(rx) k0=$(ksoft_ns) t0=$(now_ns)
 	for i in $(seq "$NS"); do
-		ip netns exec "$NB" /usr/bin/time -f '%U %S' -o "$W/snd$i.time" \
-			tcpreplay -q -K --no-flow-stats "${rate[@]}" --loop "$loops" -i "$IB" "$TRACE" \
-			>"$W/snd$i.out" 2>&1 &
-		j+=($!)
-		BG+=($!)
+		sender "$i" "${rate[@]}" --loop "$loops"
+		j+=("$SND_JOB")
 	done
 	# the capture's CPU is counted from the first packet on (the senders first load the trace)
 	if [ -n "$CAP_PID" ]; then
-		for i in $(seq 500); do [ "$(rx)" = "$rx0" ] || break; sleep 0.01; done
+		wait_rx "$rx0"
 		CAP_C0=$(cpu_ns "$CAP_PID")
 	fi
 	for i in "${j[@]}"; do
@@ -260,7 +188,7 @@ send() {
 	SEND_S=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	sleep 0.05
 	SENT=$(($(rx) - rx0))
-	GEN_RATE=$(cat "$W"/snd*.out | awk '/^Rated:/ { for (i = 1; i < NF; i++) if ($(i + 1) == "pps") s += $i } END { printf "%.0f", s }')
+	GEN_RATE=$(rated_pps "$W"/snd*.out)
 	SND_NS=$(cat "$W"/snd*.time | awk -v k="$(($(ksoft_ns) - k0))" '{ s += ($1 + $2) * 1e9 } END { printf "%.0f", s + k }')
 	[ "$SENT" = $((loops * NS * P_LOOP)) ] ||
 		say "warning: $((loops * NS * P_LOOP)) packets sent, $SENT reached $IA"
@@ -326,16 +254,10 @@ measure() { # TAG PPS WANT KIND ARGS...
 			(cp < 0) ? "?" : sprintf("%.1f", 100 * cp / sent) }' \
 		>>"$W/raw/$tag"
 }
-col() { if [ -f "$W/raw/$1" ]; then awk -v c="$2" '{ print $c }' "$W/raw/$1"; fi; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "?"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-med() { col "$1" "$2" | median; }
-fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.*f", d, v }'; }
-kpps() { awk -v v="$1" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.0f", v / 1000 }'; }
 rng() { # TAG COL [kpps]: "min–max" of a column over the runs
 	col "$1" "$2" | sort -g | awk -v k="${3:-}" 'NR == 1 { lo = $1 } { hi = $1 }
 		END { if (!NR) print "?"; else if (k != "") printf "%.0f–%.0f", lo / 1000, hi / 1000; else printf "%.0f–%.0f", lo, hi }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "?" && b != "?" && a != "" && b != "" && a > 0 && b > 0) printf "%.2f×", a / b; else print "n/a" }'; }
 
 # ---- 0. the generator ---------------------------------------------------------------------------
 # tcpreplay --topspeed --loop, the trace preloaded (-K), with nothing capturing: 1 and 2 senders.
@@ -581,24 +503,15 @@ cp "$W/fig7.dat" "$W/fig7idle.dat"
 if [ -n "${IDLE_PCT[tcpdump]:-}" ]; then echo "\"tcpdump\" ${IDLE_PCT[tcpdump]} ? ?" >>"$W/fig7idle.dat"; fi
 
 # ---- plots --------------------------------------------------------------------------------------
-TERM_PNG=png
-gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo && TERM_PNG=pngcairo
 XF_LIST=$(grep '^# ' "$W/fig6.dat" | cut -c3- | tr '\n' ' ')
-gnuplot -e "dir='$W'; outdir='$PLOTS'; pngterm='$TERM_PNG'; xfers='$XF_LIST'; gen='$(kpps "$GEN_TOTAL") kpps, $NS sender(s)'" \
-	"$BENCH/live.gp" >"$W/gnuplot.log" 2>&1 &&
-	say "wrote $PLOTS/live-capture.png, live-fig6.png, live-fig7.png" ||
-	{ cat "$W/gnuplot.log" >&2; say "warning: gnuplot failed (log above); the tables are still complete"; }
+plot live.gp "$PLOTS/live-capture.png, live-fig6.png, live-fig7.png" \
+	"xfers='$XF_LIST'; gen='$(kpps "$GEN_TOTAL") kpps, $NS sender(s)'"
 
 # ---- report -------------------------------------------------------------------------------------
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 FFV=$("$FFPF" --version 2>&1 | head -1)
 TDV=$(tcpdump --version 2>&1 | sed -n '1p')
-SRC_SUM=$(cd "$REPO" && find src include tools -type f -name '*.[ch]' | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
-if REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
-	[ -n "$(git -C "$REPO" status --porcelain -- src include tools 2>/dev/null)" ] && REV="$REV + uncommitted changes"
-else
-	REV="no commit yet"
-fi
+src_rev
 MISSING=()
 [ $HAVE_LOWEST = 1 ] || MISSING+=("\`--lowest\` (rows (a), (b); (c), (d), (e) ran with every function in the host, as this build always does)")
 [ $HAVE_TRANSFER = 1 ] || MISSING+=("\`(dev,…,transfer=)\` (Fig. 6: only this build's default transfer measured)")
@@ -647,23 +560,5 @@ SECTION=$(
 	echo
 	echo "$END_MARK"
 )
-echo
-echo "$SECTION" | sed -e '/^<!--/d' -e '/^!\[/d'
-echo
-if [ "$WRITE" = 1 ]; then
-	MARK='<!-- Everything below this line is kept by bench/run.sh: notes by hand. -->'
-	R=$BENCH/RESULTS.md
-	printf '%s\n' "$SECTION" >"$W/section.md"
-	if [ -f "$R" ] && grep -qxF "$BEGIN_MARK" "$R" && grep -qxF "$END_MARK" "$R"; then
-		awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v f="$W/section.md" '
-			$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-			$0 == e { skip = 0; next }
-			!skip' "$R" >"$W/RESULTS.md.new"
-	elif [ -f "$R" ] && grep -qxF "$MARK" "$R"; then
-		{ cat "$R"; echo; cat "$W/section.md"; } >"$W/RESULTS.md.new"
-	else
-		{ [ -f "$R" ] && cat "$R" && echo; echo "$MARK"; echo; cat "$W/section.md"; } >"$W/RESULTS.md.new"
-	fi
-	cat "$W/RESULTS.md.new" >"$R"
-	say "wrote its section of $R"
-fi
+show_section "$SECTION"
+if [ "$WRITE" = 1 ]; then write_section "$SECTION" "$BEGIN_MARK" "$END_MARK" "$W"; fi

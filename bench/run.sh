@@ -8,11 +8,13 @@
 # tcpdump's, times every case RUNS times (default 5), interleaved, and prints the table of medians;
 # the same table goes to bench/RESULTS.md.  See bench/README.md for what each number means.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+ME=bench
 
 RUNS=5
 PACKETS=5000000
 BUILD=/tmp/build-bench
-usage() { echo "usage: bench/run.sh [--runs N] [--packets N] [--build DIR]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runs) RUNS=${2:?}; shift 2 ;;
@@ -21,104 +23,35 @@ while [ $# -gt 0 ]; do
 	--packets=*) PACKETS=${1#*=}; shift ;;
 	--build) BUILD=${2:?}; shift 2 ;;
 	--build=*) BUILD=${1#*=}; shift ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	-h|--help) help; exit 0 ;;
 	*) usage ;;
 	esac
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ && "$PACKETS" =~ ^[1-9][0-9]*$ ]] || usage
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$REPO/bench
-SHARED=${FFPF_BENCH_TRACES:-$REPO/../shared/traces}
-mkdir -p "$BUILD"
-BUILD=$(cd "$BUILD" && pwd)
-OUT=$BUILD/bench
-mkdir -p "$OUT"
-# Whatever lives here (a trace of a gigabyte or more) stays out of git even if DIR is in the repo.
-echo '*' >"$OUT/.gitignore"
-
-die() { echo "bench: FAIL: $*" >&2; exit 1; }
-say() { echo "bench: $*" >&2; }
-for t in tcpdump /usr/bin/time cmake pkg-config; do
-	command -v "$t" >/dev/null || die "needs $t"
-done
+bench_dirs
+need_cmds '' tcpdump /usr/bin/time cmake pkg-config
 if command -v jq >/dev/null; then JSON=jq
 elif command -v python3 >/dev/null; then JSON=python3
 else die "needs jq or python3 (to read ffpf --json)"; fi
 
 # ---- build ------------------------------------------------------------------------------------
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-	say "configuring $BUILD"
-	cmake -S "$REPO" -B "$BUILD" >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake configure"; }
-fi
-say "building ffpf in $BUILD"
-cmake --build "$BUILD" -j"$(nproc)" --target ffpf ffpf-gen >"$OUT/build.log" 2>&1 ||
-	{ tail -30 "$OUT/build.log" >&2; die "cmake --build (if someone is mid-edit, retry in a minute)"; }
+build_ffpf "$OUT" ffpf ffpf ffpf-gen
 FFPF=$BUILD/ffpf
-BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
-CC=${CC:-cc}
-build_tool() { # name, extra libs...
-	local name=$1; shift
-	if [ ! -x "$OUT/$name" ] || [ "$BENCH/$name.c" -nt "$OUT/$name" ]; then
-		$CC -std=c17 -O2 -Wall -Wextra -D_GNU_SOURCE -o "$OUT/$name" "$BENCH/$name.c" "$@" ||
-			die "compiling bench/$name.c"
-	fi
-}
+# shellcheck disable=SC2046 # pkg-config's flags are words
 build_tool pcapcat $(pkg-config --cflags --libs libpcap)
 build_tool mmapwalk
 
 # ---- the trace --------------------------------------------------------------------------------
 # Cached as DIR/bench/trace-<kind>-<packets>.pcap with a .info file (size, how it was made); it is
 # reused when the .info matches (same packet count, same file size, same input manifest).
-if [ -f "$SHARED/MANIFEST.tsv" ]; then
-	SHARED=$(cd "$SHARED" && pwd)
-	KIND=shared
-	MANI_SUM=$(cksum <"$SHARED/MANIFEST.tsv" | cut -d' ' -f1)
-else
-	KIND=gen
-	MANI_SUM=none
-fi
-TRACE=$OUT/trace-$KIND-$PACKETS.pcap
-INFO=$TRACE.info
-info() { sed -n "s/^$1=//p" "$INFO" 2>/dev/null; }
-if [ -f "$TRACE" ] && [ "$(info size)" = "$(stat -c %s "$TRACE")" ] &&
-   [ "$(info packets)" = "$PACKETS" ] && [ "$(info manifest)" = "$MANI_SUM" ]; then
-	say "reusing $TRACE"
-else
-	rm -f "$TRACE" "$INFO"
-	if [ $KIND = shared ]; then
-		# The Ethernet traces the manifest calls real (not synthetic, not fuzz/malformed), by
-		# name, in sorted order; pcapcat skips any that is not Ethernet.
-		mapfile -t FILES < <(awk -F'\t' 'NR > 1 && $7 == "real" { n = $1; sub(/.*\//, "", n); print n }' \
-			"$SHARED/MANIFEST.tsv" | sort | while read -r f; do
-				[ -f "$SHARED/$f" ] && echo "$SHARED/$f"; done)
-		[ ${#FILES[@]} -gt 0 ] || die "no trace of $SHARED/MANIFEST.tsv found in $SHARED"
-		say "making $TRACE from ${#FILES[@]} traces of $SHARED"
-		"$OUT/pcapcat" -o "$TRACE.tmp" -n "$PACKETS" "${FILES[@]}" 2>"$OUT/pcapcat.log" ||
-			{ cat "$OUT/pcapcat.log" >&2; die "pcapcat"; }
-		DESC="$(tail -1 "$OUT/pcapcat.log" | sed -E 's/^pcapcat: [^ ]+: [0-9]+ packets \([0-9]+ captured bytes\), //'); from the traces of ../shared/traces (MANIFEST.tsv kind \"real\"), concatenated in name order and repeated, timestamps rewritten monotonic"
-	else
-		say "no $SHARED: generating $TRACE with ffpf-gen"
-		"$BUILD/ffpf-gen" --count "$PACKETS" -o "$TRACE.tmp" -q || die "ffpf-gen"
-		DESC="synthetic: ffpf-gen --count $PACKETS (seed 1, default mix); ../shared/traces was absent"
-	fi
-	mv "$TRACE.tmp" "$TRACE"
-	{
-		echo "packets=$PACKETS"
-		echo "size=$(stat -c %s "$TRACE")"
-		echo "manifest=$MANI_SUM"
-		echo "desc=$DESC"
-	} >"$INFO"
-fi
-DESC=$(info desc)
-SIZE=$(info size)
+shared_trace "$OUT"
 read -r WALK_PKTS WALK_BYTES < <("$OUT/mmapwalk" "$TRACE") || die "mmapwalk $TRACE"
 [ "$WALK_PKTS" = "$PACKETS" ] || die "$TRACE holds $WALK_PKTS packets, not $PACKETS"
 cat "$TRACE" >/dev/null # into the page cache: every case reads it from memory
 
 # ---- the filters ------------------------------------------------------------------------------
-mapfile -t FILTERS < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$BENCH/filters.txt")
-[ ${#FILTERS[@]} -eq 8 ] || die "bench/filters.txt must hold 8 filters, it holds ${#FILTERS[@]}"
+load_filters
 for f in "${FILTERS[@]}"; do
 	case "$f" in *'"'*|*'\'*) die "filter '$f': no double quotes or backslashes, please" ;; esac
 done
@@ -231,7 +164,6 @@ for r in $(seq "$RUNS"); do
 done
 
 # ---- table ------------------------------------------------------------------------------------
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 declare -A WALL CPU
 for f in "$T"/*; do
 	case "$f" in *.last|*.out|*.err) continue ;; esac
@@ -286,12 +218,7 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
 TDV=$(tcpdump --version 2>&1 | sed -n '1p'); PCV=$(tcpdump --version 2>&1 | sed -n '2p')
 FFV=$("$FFPF" --version 2>&1 | head -1)
 # Which sources were measured (read-only git queries; the tree may be uncommitted).
-SRC_SUM=$(cd "$REPO" && find src include tools -type f -name '*.[ch]' | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
-if REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
-	[ -n "$(git -C "$REPO" status --porcelain -- src include tools 2>/dev/null)" ] && REV="$REV + uncommitted changes"
-else
-	REV="no commit yet"
-fi
+src_rev
 HEADER=$(
 	echo "# ffpf benchmark results"
 	echo
@@ -309,15 +236,14 @@ echo "$HEADER" | sed -n '5,10p'
 echo
 echo "$TABLE"
 echo
-MARK='<!-- Everything below this line is kept by bench/run.sh: notes by hand. -->'
 NOTES=
-[ -f "$BENCH/RESULTS.md" ] && NOTES=$(awk -v m="$MARK" 'keep; $0 == m { keep = 1 }' "$BENCH/RESULTS.md")
+[ -f "$BENCH/RESULTS.md" ] && NOTES=$(awk -v m="$RESULTS_MARK" 'keep; $0 == m { keep = 1 }' "$BENCH/RESULTS.md")
 {
 	echo "$HEADER"
 	echo
 	echo "$TABLE"
 	echo
-	echo "$MARK"
+	echo "$RESULTS_MARK"
 	[ -n "$NOTES" ] && echo "$NOTES"
 } >"$BENCH/RESULTS.md"
 say "wrote $BENCH/RESULTS.md"
