@@ -55,8 +55,21 @@ static void check_decoded(const struct ffpf_msg *m, const uint8_t *data, size_t 
 	}
 	if (m->type == FFPF_MSG_HELLO && !m->hello.app_name)
 		abort();
-	if (m->version != FFPF_PROTO_VERSION && t.type != FFPF_MSG_HELLO && t.type != FFPF_MSG_ERROR)
+	if ((m->version < FFPF_PROTO_VERSION_MIN || m->version > FFPF_PROTO_VERSION) && t.type != FFPF_MSG_HELLO &&
+	    t.type != FFPF_MSG_ERROR)
 		abort();
+	/* a decoded RESULT's tables match its cells (version 2 on), and a version 1 one has none */
+	if (m->type == FFPF_MSG_RESULT) {
+		uint64_t cells = 0;
+		for (uint32_t i = 0; i < m->result.ntables; i++) {
+			const struct ffpf_proto_table *tb = &m->result.tables[i];
+			if (!tb->name || !tb->cols || tb->ncols < 1 || tb->ncols > FFPF_PROTO_MAX_COLS)
+				abort();
+			cells += (uint64_t)tb->ncols * tb->nrows;
+		}
+		if (cells != m->result.ncells || (m->version < 2 && m->result.ntables))
+			abort();
+	}
 	if (ffpf_msg_encode(&t, again, sizeof again, &len, err, sizeof err))
 		abort();
 	if (len != size || memcmp(again, data, size))
