@@ -48,6 +48,7 @@ struct ffpf {
 	const char *no_dev;           /* live graphs: why the next request may not capture, or NULL */
 	int defer_compile;            /* live graphs: leave compiling to ffpf_engine_recompile() */
 	int need_compile;             /* ... which has something to do */
+	uint64_t synced_ns;           /* when the kernel programs' counters were last read */
 	struct ffpf_arena *arena;     /* live graphs: MBufs in a memfd the applications map */
 	char err[4096];
 };

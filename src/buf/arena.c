@@ -86,17 +86,29 @@ void ffpf_arena_release(struct ffpf_arena *a, void *p, size_t n)
 		return;
 	off = ffpf_arena_off(a, p);
 	n = round64(n ? n : 1);
-	zero(a, off, n);
-	a->live -= n <= a->live ? n : a->live;
+	if (off + n > a->used)
+		return; /* not handed out (a double release): nothing to give back */
+	if (off + n == a->used) { /* the top: the bump pointer comes down, over free ranges too */
+		zero(a, off, n);
+		a->live -= n <= a->live ? n : a->live;
+		a->used = off;
+		while (a->nholes && a->holes[a->nholes - 1].off + a->holes[a->nholes - 1].len == a->used)
+			a->used = a->holes[--a->nholes].off;
+		return;
+	}
 	while (i < a->nholes && a->holes[i].off < off)
 		i++;
+	if ((i > 0 && a->holes[i - 1].off + a->holes[i - 1].len > off) ||
+	    (i < a->nholes && off + n > a->holes[i].off))
+		return; /* free already (a double release) */
+	zero(a, off, n);
+	a->live -= n <= a->live ? n : a->live;
 	if (i > 0 && a->holes[i - 1].off + a->holes[i - 1].len == off) { /* joins the one before */
 		a->holes[i - 1].len += n;
 		if (i < a->nholes && off + n == a->holes[i].off) {
 			a->holes[i - 1].len += a->holes[i].len;
 			memmove(&a->holes[i], &a->holes[i + 1], (a->nholes-- - i - 1) * sizeof(a->holes[0]));
 		}
-		i--;
 	} else if (i < a->nholes && off + n == a->holes[i].off) { /* joins the one after */
 		a->holes[i].off = off;
 		a->holes[i].len += n;
@@ -112,10 +124,6 @@ void ffpf_arena_release(struct ffpf_arena *a, void *p, size_t n)
 		memmove(&a->holes[i + 1], &a->holes[i], (a->nholes - i) * sizeof(a->holes[0]));
 		a->holes[i] = (struct ffpf_arena_hole){off, n};
 		a->nholes++;
-	}
-	if (a->holes[i].off + a->holes[i].len >= a->used) { /* the top: the bump pointer comes down */
-		a->used = a->holes[i].off;
-		a->nholes = i;
 	}
 }
 

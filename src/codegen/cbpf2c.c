@@ -161,9 +161,10 @@ void ffpf_cbpf_to_ebpf_c(const struct bpf_insn *prog, unsigned len, const char *
 {
 	/* A filter without scratch memory is inlined: the compiler can then share the loads and
 	 * tests several filters make (most start with the same EtherType and protocol tests).
-	 * One with M[] is a function of its own (a BPF-to-BPF call): each such filter's 64 bytes
-	 * of scratch live in its own stack frame, however many filters the program holds (the
-	 * verifier allows 512 bytes of stack per frame). */
+	 * One with M[] is a function of its own (a BPF-to-BPF call): its 64 bytes of scratch are
+	 * on the stack only while it runs, so the program's stack (at most 512 bytes along any
+	 * chain of calls, the main frame's 144-byte packet window included) does not grow with
+	 * the number of such filters. */
 	sb_printf(o, "static %s uint32_t %s(FFPF_PKT_PARAMS, uint32_t caplen, uint32_t wirelen)\n{\n"
 		     "\tuint32_t A = 0, X = 0, mem[16] = {0};\n\t(void)A; (void)X; (void)mem; (void)wirelen;\n",
 		  uses_mem(prog, len) ? "__attribute__((noinline))" : "inline __attribute__((always_inline))", name);

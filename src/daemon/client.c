@@ -35,6 +35,9 @@ struct rfn {
 	struct ffpf_value vals[MAX_VALUES]; /* by the class's result index */
 	char *strs[MAX_VALUES];
 	struct rtable *tabs[MAX_VALUES];    /* table results, as the last RESULT gave them */
+	char **gone_strs;                /* string results replaced by newer ones: an application
+	                                  * may hold them, so they go only with the handle */
+	unsigned ngone_strs;
 	unsigned *inputs, ninputs;       /* local indices */
 	char *input_ids;                 /* the daemon's, as POPULATED gave them */
 	int final;                       /* its sources have ended */
@@ -170,21 +173,58 @@ static void free_table(struct rtable *t)
 }
 
 /* Table t of a RESULT (its cells from `cells`) as result j of x.  -ENOMEM leaves x as it was. */
-static int take_table(struct rfn *x, unsigned j, const struct ffpf_proto_table *t, const uint64_t *cells)
+/* String result j of x becomes s; the one it replaces is kept until the handle closes (the
+ * application may still hold it). */
+static int keep_str(struct rfn *x, unsigned j, const char *s)
+{
+	char *n = strdup(s);
+
+	if (!n)
+		return -ENOMEM;
+	if (x->strs[j]) {
+		char **g = realloc(x->gone_strs, (x->ngone_strs + 1) * sizeof(char *));
+		if (!g)
+			return free(n), -ENOMEM;
+		x->gone_strs = g;
+		x->gone_strs[x->ngone_strs++] = x->strs[j];
+	}
+	x->strs[j] = n;
+	x->vals[j].str = n;
+	return 0;
+}
+
+/* Cells one RESULT can carry at most: a table's buffer has room for them from the start, so
+ * that the pointer an application got stays valid (its contents are updated in place, as an
+ * in-process table's are). */
+#define MAX_CELLS (FFPF_PROTO_MAX_PAYLOAD / 8)
+
+static struct rtable *new_table(const struct ffpf_proto_table *t)
 {
 	struct rtable *n = calloc(1, sizeof(*n));
-	size_t nc = (size_t)t->nrows * t->ncols;
 	unsigned c = 0;
 
-	if (!n || !(n->names = strdup(t->cols)) || !(n->cells = malloc(nc ? nc * sizeof(uint64_t) : 1)))
-		return free_table(n), -ENOMEM;
-	memcpy(n->cells, cells, nc * sizeof(uint64_t));
+	if (!n || !(n->names = strdup(t->cols)) || !(n->cells = malloc(MAX_CELLS * sizeof(uint64_t))))
+		return free_table(n), NULL;
 	for (char *p = n->names, *e; c < t->ncols && (e = strchr(p, '\n')); p = e + 1) {
 		*e = '\0';
 		n->cols[c++] = p;
 	}
-	free_table(x->tabs[j]);
-	x->tabs[j] = n;
+	return n;
+}
+
+/* Table t of a RESULT (its cells from `cells`) as result j of x.  -ENOMEM leaves x as it was. */
+static int take_table(struct rfn *x, unsigned j, const struct ffpf_proto_table *t, const uint64_t *cells)
+{
+	size_t nc = (size_t)t->nrows * t->ncols;
+	struct rtable *n = x->tabs[j];
+
+	if (nc > MAX_CELLS)
+		return -EPROTO; /* cannot be: a RESULT holds no more */
+	if (n && x->vals[j].table.ncols != t->ncols)
+		return 0; /* a result's columns do not change: not this table */
+	if (!n && !(n = x->tabs[j] = new_table(t)))
+		return -ENOMEM;
+	memcpy(n->cells, cells, nc * sizeof(uint64_t));
 	x->vals[j] = (struct ffpf_value){.type = FFPF_V_TABLE};
 	x->vals[j].table.ncols = t->ncols;
 	x->vals[j].table.cols = n->cols;
@@ -206,6 +246,9 @@ static void free_fn(struct rfn *x)
 		free(x->strs[k]);
 		free_table(x->tabs[k]);
 	}
+	for (unsigned k = 0; k < x->ngone_strs; k++)
+		free(x->gone_strs[k]);
+	free(x->gone_strs);
 }
 
 void ffpf_remote_close(struct ffpf *f)
@@ -357,9 +400,10 @@ static int refresh_one(struct ffpf *f, struct rfn *x)
 				continue;
 			x->vals[j].type = v->type == FFPF_PROTO_V_STR ? FFPF_V_STR : FFPF_V_U64;
 			if (v->type == FFPF_PROTO_V_STR) {
-				free(x->strs[j]);
-				x->strs[j] = strdup(v->str);
-				x->vals[j].str = x->strs[j] ? x->strs[j] : "";
+				if (x->strs[j] && !strcmp(x->strs[j], v->str))
+					continue; /* unchanged: the pointer handed out stays */
+				if (keep_str(x, j, v->str))
+					return ffpf_fail(f, -ENOMEM, "out of memory");
 			} else {
 				x->vals[j].u64 = v->u64;
 			}
@@ -409,8 +453,10 @@ static int must_poll(const struct ffpf *f)
 static void fresh(const struct ffpf *f)
 {
 	struct ffpf *m = (struct ffpf *)(uintptr_t)f;
-	if (!m->remote->gone && now_s() - m->remote->last_refresh >= FRESH_S)
+	if (!m->remote->gone && now_s() - m->remote->last_refresh >= FRESH_S) {
+		m->remote->last_refresh = now_s(); /* a failure is not retried at every read */
 		refresh(m);
+	}
 }
 
 int ffpf_remote_step(struct ffpf *f)
@@ -422,7 +468,7 @@ int ffpf_remote_step(struct ffpf *f)
 	/* The daemon speaks only when asked, so anything readable now is its BYE or EOF.  An
 	 * application served by the daemon mostly waits: a quarter second per step and one
 	 * refresh a second when it must watch for the end (traces, -c N), else a second per step
-	 * and no message at all: eight idle live clients then cost ~0.1 ms of CPU a second. */
+	 * and a refresh every 5 s: eight idle live clients then cost ~0.1 ms of CPU a second. */
 	if (poll(&p, 1, polling ? 250 : 1000) > 0) {
 		char buf[64];
 		if (recv(r->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT) <= 0 || (p.revents & POLLHUP)) {
@@ -439,7 +485,8 @@ int ffpf_remote_step(struct ffpf *f)
 			return ffpf_fail(f, -EPIPE, "the ffpf daemon is stopping; results are incomplete");
 		}
 	}
-	if (polling && now_s() - r->last_refresh >= 1.0) {
+	/* live sources only: every 5 s, for a source that ended (a device that could not open) */
+	if (now_s() - r->last_refresh >= (polling ? 1.0 : 5.0)) {
 		int all = 1;
 		if (refresh(f))
 			return -EPIPE;

@@ -25,6 +25,7 @@
 #include "daemon/proto.h"
 #include "daemon/shring.h"
 #include "ffpf_int.h"
+#include "kern/offload.h"
 #include "util/strbuf.h"
 
 #define MAX_GROUPS  64
@@ -47,6 +48,7 @@ struct fgroup {
 	pid_t warm;                   /* a child compiling change `warm_gen` into the caches */
 	unsigned warm_gen;
 	int warmed;                   /* the caches hold change `gen`: recompiling is quick */
+	unsigned warm_runs;           /* children that compiled since the first change */
 	char failed[512];             /* the flowgraph stopped on an error: why */
 };
 
@@ -165,7 +167,7 @@ static struct fgroup *group_of(struct ffpfd *d, struct app *a)
 static void stop_warm(struct fgroup *g)
 {
 	if (g->warm > 0) {
-		kill(g->warm, SIGKILL);
+		kill(-g->warm, SIGKILL); /* its process group: the compilers it runs too */
 		waitpid(g->warm, NULL, 0);
 		g->warm = 0;
 	}
@@ -245,7 +247,9 @@ static int trace_source(const struct ffpf_fn *fn)
 /* g's graph changed (functions from `from` on are new).  Compiling it (cc, and the devices'
  * socket filters) takes this thread from every group for ~0.1-1 s, so it waits until changes
  * stop for settle_ms: applications started together cost one compile, not one each, and run
- * interpreted meanwhile.  Trace files the change added wait as long before their first packet:
+ * interpreted meanwhile (the eBPF units of a group's first request are the exception: they are
+ * compiled at once, before its sockets bind).  Trace files the change added wait until the
+ * graph is compiled (settle_due) before their first packet:
  * a trace is shared only before reading starts (ffpf_graph_find), so the others' identical
  * requests join this reading instead of each making its own. */
 static void changed(struct ffpfd *d, struct fgroup *g, unsigned from)
@@ -274,17 +278,21 @@ static void changed(struct ffpfd *d, struct fgroup *g, unsigned from)
  * requests), then here, from the caches, in a few milliseconds; and their new trace files go. */
 static void settle_due(struct ffpfd *d)
 {
-	uint64_t t = now_ns();
+	uint64_t t = now_ns(), cap = 4 * (uint64_t)d->o.settle_ms * 1000000ull;
 	for (unsigned i = 0; i < d->ngroups; i++) {
 		struct fgroup *g = d->groups[i];
-		int st;
-		if (g->warm > 0 && waitpid(g->warm, &st, WNOHANG) == g->warm) {
+		pid_t w = g->warm > 0 ? waitpid(g->warm, NULL, WNOHANG) : 0;
+		if (w == g->warm || (w < 0 && errno != EINTR)) { /* done (or not ours to wait for) */
 			g->warmed = g->warm_gen == g->gen; /* else changed meanwhile: once more */
 			g->warm = 0;
+			g->warm_runs++;
 		}
 		if (!g->settle_at || t < g->settle_at || !g->f || g->warm > 0)
 			continue;
-		if (!g->warmed && g->f->need_compile) {
+		/* Changes that keep coming faster than a compile must not put it off for ever: after
+		 * the cap, once a child has compiled (most of the caches are warm), here it is. */
+		int late = g->warm_runs && t >= g->settle_first + cap;
+		if (!g->warmed && !late && g->f->need_compile) {
 			int pid = ffpf_engine_prewarm(g->f);
 			if (pid > 0) {
 				g->warm = pid;
@@ -296,6 +304,7 @@ static void settle_due(struct ffpfd *d)
 		}
 		g->settle_at = g->settle_first = 0;
 		g->warmed = 0;
+		g->warm_runs = 0;
 		g->f->defer_compile = 0;
 		if (g->f->need_compile)
 			ffpf_engine_recompile(g->f);
@@ -303,7 +312,6 @@ static void settle_due(struct ffpfd *d)
 			g->f->fn[k]->held = 0;
 	}
 }
-
 
 /* Milliseconds until the first group settles (at most max); while a child compiles, 10 (the
  * loop looks for its end). */
@@ -607,6 +615,8 @@ static int on_populate(struct ffpfd *d, struct app *a, const struct ffpf_msg *m)
 		snprintf(err, sizeof(err), "%s", ffpf_errmsg(g->f));
 		ffpf_close(g->f);
 		g->f = NULL;
+		ffpf_arena_free(g->arena); /* what it took there is not given back one by one */
+		g->arena = NULL;
 		return send_error(a, -rc, "%s", err);
 	}
 	if (rc)
@@ -673,6 +683,8 @@ static int on_results(struct app *a, const struct ffpf_msg *m)
 	if (!f || id >= f->nfn || !app_uses(a, id))
 		return send_error(a, ENOENT, "function %u is not one of this application's (ask only "
 			       "for the ids POPULATED gave you)", id);
+	if (f->noff)
+		ffpf_offload_sync(f); /* the kernel programs' counters, as of now */
 	fn = f->fn[id];
 	r.result.fn_id = id;
 	r.result.in = fn->in;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "ffpf_int.h"
 #include "codegen/cc.h"
@@ -518,8 +519,15 @@ int ffpf_engine_step(struct ffpf *f)
 	uint64_t until;
 	int rc, idle;
 
-	if (f->noff)
-		ffpf_offload_sync(f);
+	if (f->noff) { /* the programs' counters: a sum over every CPU, so not at every batch */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		if (now - f->synced_ns >= 1000000ull) {
+			ffpf_offload_sync(f);
+			f->synced_ns = now;
+		}
+	}
 	/* -c N with programs below the host: they count what they see; not exact to the packet. */
 	if (f->opts.max_packets && f->noff &&
 	    f->packets - f->up + ffpf_offload_seen(f) >= f->opts.max_packets)
@@ -725,14 +733,20 @@ int ffpf_engine_recompile(struct ffpf *f)
  * the generators and the compilers, whose caches it fills, as rebuild() will ask for them. */
 int ffpf_engine_prewarm(struct ffpf *f)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
+	if (pid > 0)
+		setpgid(pid, pid); /* here too: whichever runs first, the group exists for kill() */
 	if (pid)
 		return pid < 0 ? -errno : (int)pid;
+	setpgid(0, 0); /* a group of its own: the daemon can stop it with the compilers it runs */
 	signal(SIGINT, SIG_DFL); /* the daemon's handlers are not ours */
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL); /* and its sockets go when it goes */
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* it goes when the daemon goes, */
+	if (getppid() != parent)
+		_exit(1); /* (already gone) */
+	close_range(3, ~0u, 0); /* and holds none of its sockets, packet rings or maps meanwhile */
 	if (f->live)
 		ffpf_offload_prewarm(f);
 	interpret_all(f, NULL);

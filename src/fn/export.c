@@ -79,8 +79,12 @@ static struct ffpf_shpbuf *group_pbuf(struct ffpf_arena *ar, struct ffpf_fn *s)
 	p = ffpf_arena_alloc(ar, sizeof(*p));
 	meta = ffpf_arena_alloc(ar, SH_SLOTS * sizeof(*meta));
 	data = ffpf_arena_alloc(ar, (size_t)SH_SLOTS * slot);
-	if (!p || !meta || !data)
+	if (!p || !meta || !data) { /* (release ignores NULL) */
+		ffpf_arena_release(ar, p, sizeof(*p));
+		ffpf_arena_release(ar, meta, SH_SLOTS * sizeof(*meta));
+		ffpf_arena_release(ar, data, (size_t)SH_SLOTS * slot);
 		return NULL;
+	}
 	for (uint32_t i = 0; i < SH_SLOTS; i++)
 		meta[i].seq = FFPF_SH_BUSY; /* empty */
 	*p = (struct ffpf_shpbuf){ffpf_arena_off(ar, meta), ffpf_arena_off(ar, data), SH_SLOTS, slot,
@@ -103,8 +107,13 @@ static int export_instantiate(struct ffpf_fn *fn)
 	ep->entries = ffpf_arena_alloc(ar, SH_ENTRIES * sizeof(*ep->entries));
 	ep->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ep->has_efd = ep->efd >= 0;
-	if (!ep->ring || !ep->entries || ep->efd < 0)
+	if (!ep->ring || !ep->entries || ep->efd < 0) {
+		ffpf_arena_release(ar, ep->entries, SH_ENTRIES * sizeof(*ep->entries));
+		ffpf_arena_release(ar, ep->ring, sizeof(*ep->ring));
+		ep->ring = NULL;
+		ep->entries = NULL;
 		return ffpf_fn_error(fn, "cannot make its shared queue (the flowgroup's memory is full?)");
+	}
 	for (unsigned k = 0; k < n; k++) {
 		const struct ffpf_shpbuf *p = group_pbuf(ar, ep->src[k]);
 		if (!p)

@@ -225,9 +225,12 @@ static void xdp_up(struct strbuf *o, const struct ffpf_offload *u)
 }
 
 /* S: this CPU's counter block (see offload.h); ffpf_stat adds to it with plain stores.  Only
- * this program on this CPU writes it, and a CPU runs one instance at a time (softirq, or with
- * bottom halves off), as for a per-CPU map.  CPUs numbered past the possible count do not
- * exist; were there any, they would share the last block. */
+ * this program on this CPU writes it, and where the kernel runs it (a packet socket's receive
+ * path, XDP in NAPI: softirq, or with bottom halves off) a CPU runs one instance at a time,
+ * as it must for any per-CPU map.  (A BPF_PROG_TEST_RUN of the program in process context
+ * could interleave with the live one on its CPU and lose an increment: ffpf never does that.)
+ * CPUs numbered past the possible count do not exist; were there any, they would share the
+ * last block. */
 static void slot(struct strbuf *o, const struct ffpf_offload *u)
 {
 	sb_printf(o, "\tuint32_t cpu = bpf_get_smp_processor_id();\n\tif (cpu > %u)\n\t\tcpu = %u;\n"

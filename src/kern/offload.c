@@ -15,10 +15,14 @@
 #include "kern/offload.h"
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 #include "codegen/cc.h"
 #include "ffpf_int.h"
 #include "place/place.h"
@@ -229,8 +233,10 @@ static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 		if (fn->lowbit >= 0)
 			u->up_mask |= 1u << fn->lowbit;
 	}
-	int ncpu = libbpf_num_possible_cpus();
-	u->nslots = (ncpu > 0 ? (unsigned)ncpu : 1) + 1;
+	int ncpu = libbpf_num_possible_cpus(); /* the kernel's count: every CPU id is below it */
+	if (ncpu <= 0)
+		ncpu = 4096; /* unreadable: more than any CPU id, so none share a block */
+	u->nslots = (unsigned)ncpu + 1;
 	u->slot_stride = (u->cb_size + 63) & ~(size_t)63; /* no two CPUs on one cache line */
 	u->slot_off = (at + 63) & ~(size_t)63;
 	u->mem_size = u->slot_off + u->nslots * u->slot_stride;
@@ -508,7 +514,7 @@ uint64_t ffpf_offload_seen(const struct ffpf *f)
 	uint64_t n = 0;
 	for (unsigned u = 0; u < f->noff; u++)
 		if (f->off[u].loaded)
-			n += total(&f->off[u], FFPF_OFF_PACKETS);
+			n += f->fn[f->off[u].dev]->in; /* as of the last sync */
 	return n;
 }
 
@@ -579,10 +585,14 @@ static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, 
 		struct ffpf_fn *d = f->fn[o->dev];
 		const struct ffpf_offload *p = unit_in(old, nold, o->dev);
 		const uint8_t *dm = p ? p->bpf.mem : d->mbuf; /* the device's counters so far */
-		for (unsigned w = 0; w < 3 && dm; w++) { /* packets and bytes (the program's), copied */
+		/* packets, bytes and ring_full are the programs' (into the base block, which the new
+		 * program's per-CPU blocks add to); copied is the host's (into the MBuf itself) */
+		for (unsigned w = 0; w < 4 && dm; w++) {
 			uint64_t v;
+			if (w == 3 && (!p || p->target != FFPF_TARGET_XDP))
+				continue; /* a socket's ring_full is the socket's, not in the map */
 			memcpy(&v, dm + 8 * w, 8);
-			__atomic_fetch_add((uint64_t *)(void *)(o->bpf.mem + (w < 2 ? FFPF_OFF_BASE : 0) + 8 * w), v,
+			__atomic_fetch_add((uint64_t *)(void *)(o->bpf.mem + (w != 2 ? FFPF_OFF_BASE : 0) + 8 * w), v,
 					   __ATOMIC_RELAXED);
 		}
 		for (unsigned k = 0; k < o->nids; k++) {
@@ -608,6 +618,15 @@ static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, 
 	}
 }
 
+/* Wait until no CPU still runs a program replaced a moment ago: the kernel runs socket
+ * filters and XDP under RCU, and MEMBARRIER_CMD_GLOBAL waits for an RCU grace period (a few
+ * ms).  Without it, the last packets an old program counted after our read would be lost. */
+static void grace_period(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL); /* nohz_full: wait longer */
+}
+
 int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u))
 {
 	struct ffpf_offload *old = f->off;
@@ -630,6 +649,7 @@ int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, co
 			rc = refilter(f->fn[f->off[u].dev], &f->off[u]); /* the old program stops here */
 	if (rc)
 		goto fail;
+	grace_period();
 	sync_units(f, old, nold); /* the old programs are frozen: their final counts */
 	move_state(f, old, nold, was);
 	for (unsigned u = 0; u < nold; u++) { /* frozen since the swap */

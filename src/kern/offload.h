@@ -34,7 +34,7 @@ enum ffpf_level { FFPF_LVL_HOST = 0, FFPF_LVL_KERNEL = 1, FFPF_LVL_XDP = 2 };
  *   [0, 32)           the device's MBuf, as the host reads it: totals written by
  *                     ffpf_offload_sync (packets, bytes, ring_full) and the dev's own `copied`;
  *   [32, 32 + cb)     the base counter block: counts carried over from programs this one
- *                     replaced (ffpd), written by the host only;
+ *                     replaced (ffpfd), written by the host only;
  *   then the functions' MBufs;
  *   [slot_off, ...)   nslots counter blocks, one per CPU (plus one for CPUs past the count,
  *                     which do not exist), slot_stride bytes apart: the program adds to its

@@ -24,8 +24,20 @@ wait %2
 $FFPF run -q --json -r t.pcap '(bpf,"tcp") > c:(count)' > two.json
 [ "$(grep -o '"packets":[0-9]*' two.json | tail -1)" = "$want" ] && echo "second: exact"
 echo "the compiler ran $(wc -l < cc.log) time(s)"
+# changes that keep coming faster than a compile (an application every 0.7 s, for 12 s) do not
+# put the compile off for ever: a trace added meanwhile starts once a child has compiled and
+# the settle cap has passed, long before the changes stop
+$FFPF run -q --json -r t.pcap '(bpf,"udp") > c:(count)' > three.json &
+x=$!
+( for i in $(seq 20); do $FFPF run -q -r t.pcap "(bpf,\"len > $i\") > (count)" > /dev/null & sleep 0.7; done
+  touch last-came; wait ) &
+y=$!
+wait $x
+[ -e last-came ] && echo "third: waited for the changes to stop" || echo "third: done while applications still came"
+wait $y
 %expect
 status answered while the compiler runs
 first: exact
 second: exact
 the compiler ran 1 time(s)
+third: done while applications still came

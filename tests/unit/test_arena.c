@@ -55,6 +55,18 @@ static void test_reuse(void)
 	CHECK_EQ_U(a->used, 0);
 	CHECK_EQ_U(a->live, 0);
 	CHECK(zeroed(z, 64));
+	x = ffpf_arena_alloc(a, 64);
+	y = ffpf_arena_alloc(a, 64);
+	z = ffpf_arena_alloc(a, 64);
+	ffpf_arena_release(a, y, 64);
+	ffpf_arena_release(a, y, 64);              /* twice: ignored */
+	CHECK(a->nholes == 1 && a->live == 128);
+	ffpf_arena_release(a, z, 64);              /* the top, and the free range below it */
+	CHECK(a->nholes == 0 && a->used == 64 && a->live == 64);
+	ffpf_arena_release(a, z, 64);              /* above the top now: ignored */
+	CHECK(a->used == 64 && a->live == 64);
+	ffpf_arena_release(a, x, 64);
+	CHECK(a->used == 0 && a->live == 0);
 	ffpf_arena_release(a, NULL, 8);            /* ignored */
 	ffpf_arena_release(a, (uint8_t *)a, 8);    /* not in the arena: ignored */
 	CHECK_EQ_U(a->nholes, 0);
