@@ -681,6 +681,7 @@ int ffpf_engine_grow(struct ffpf *f, unsigned from)
 		struct ffpf_fn *fn = f->fn[i];
 		fn->level = FFPF_LVL_HOST; /* a running program below is not changed (offload.h) */
 		fn->lowbit = -1;
+		ffpf_offload_allow(f, fn); /* until the next placement (a new device may go low) */
 		snprintf(fn->runs, sizeof(fn->runs), "host");
 		rc = instantiate_one(f, fn); /* a device opens in rebuild: with its filter, in ffpfd */
 	}

@@ -279,6 +279,8 @@ static int dev_peek(struct ffpf_fn *fn, uint64_t *ts)
 	struct dev_priv *dp = ffpf_fn_priv(fn);
 	if (dp->error)
 		return -ENETDOWN;
+	if (!dp->started)
+		return 2; /* ffpfd: added by a request, opened when the graph is rebuilt; nothing yet */
 	if (dp->level == FFPF_LVL_XDP)
 		return xdp_peek(fn, dp, ts);
 	batch_done(fn, dp);
@@ -354,6 +356,8 @@ static int dev_fill(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until)
 static int dev_poll_fd(const struct ffpf_fn *fn)
 {
 	const struct dev_priv *dp = ffpf_fn_priv(fn);
+	if (!dp->started)
+		return -1;
 	if (dp->level == FFPF_LVL_XDP)
 		return dp->has_ring ? dp->ring.fd : -1;
 	return dp->a.fd;

@@ -300,6 +300,13 @@ done:
 
 int ffpf_offload_place(struct ffpf *f)
 {
+	for (unsigned i = 0; i < f->nfn; i++)
+		ffpf_offload_allow(f, f->fn[i]);
+	return place_levels(f);
+}
+
+void ffpf_offload_allow(struct ffpf *f, struct ffpf_fn *fn)
+{
 	int lowest = f->opts.lowest == FFPF_LOWEST_HOST     ? FFPF_LVL_HOST
 		     : f->opts.lowest == FFPF_LOWEST_KERNEL ? FFPF_LVL_KERNEL
 							    : FFPF_LVL_XDP;
@@ -307,19 +314,15 @@ int ffpf_offload_place(struct ffpf *f)
 
 	if (fanout) /* workers each have a socket; one XDP program per device serves all CPUs */
 		lowest = FFPF_LVL_KERNEL;
-	for (unsigned i = 0; i < f->nfn; i++) {
-		struct ffpf_fn *fn = f->fn[i];
-		fn->where[0] = 0;
-		fn->allow = lowest;
-		if (is_dev(fn) && fanout)
-			snprintf(fn->where, sizeof(fn->where), "XDP not used with PACKET_FANOUT workers: "
-				 "each worker's socket carries its own filter");
-		else if (is_dev(fn) && lowest != FFPF_LVL_XDP)
-			snprintf(fn->where, sizeof(fn->where), "%s not allowed (--lowest %s)",
-				 lowest == FFPF_LVL_HOST ? "XDP and kernel" : "XDP",
-				 lowest == FFPF_LVL_HOST ? "host" : "kernel");
-	}
-	return place_levels(f);
+	fn->where[0] = 0;
+	fn->allow = lowest;
+	if (is_dev(fn) && fanout)
+		snprintf(fn->where, sizeof(fn->where), "XDP not used with PACKET_FANOUT workers: "
+			 "each worker's socket carries its own filter");
+	else if (is_dev(fn) && lowest != FFPF_LVL_XDP)
+		snprintf(fn->where, sizeof(fn->where), "%s not allowed (--lowest %s)",
+			 lowest == FFPF_LVL_HOST ? "XDP and kernel" : "XDP",
+			 lowest == FFPF_LVL_HOST ? "host" : "kernel");
 }
 
 struct ffpf_offload *ffpf_offload_of(struct ffpf *f, unsigned dev)

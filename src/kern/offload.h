@@ -81,6 +81,9 @@ struct ffpf_offload {
  * saying why.  0 or -ENOMEM. */
 int ffpf_offload_place(struct ffpf *f);
 
+/* The lowest level fn may run at, from the options (fn->allow), and for a device the reason
+ * in fn->where when that is above XDP.  For functions a live graph gains later. */
+void ffpf_offload_allow(struct ffpf *f, struct ffpf_fn *fn);
 /* Generate, compile, load and attach each device's program, falling back one flowspace up on
  * refusal (XDP → socket filter → host).  Called after every function is instantiated and
  * before the devices open their sockets.  0, or -errno for out-of-memory only. */

@@ -27,6 +27,12 @@ replay "$T/small.pcap"
 wait %3
 sleep 0.5
 echo "after: filter in $(where bpf#2)"
+# a request on a device the group did not have yet: its functions go into that device's filter
+ip netns exec $A $FFPF run --daemon $S -q --duration 2 -i lo '(bpf,"udp port 9") > (count)' > four.json &
+four=$!
+sleep 1.2
+echo "new device: filter in $(ip netns exec $A $FFPF status --daemon $S --json | grep -o '"params":"expr=\\"udp port 9\\"[^}]*' | grep -o '"flowspace":"[a-z]*"' | cut -d'"' -f4)"
+wait $four
 replay "$T/small.pcap"
 wait %2 %4
 echo "one: all=$(jget one.json all packets) tcp=$(jget one.json tcp packets)"
@@ -38,6 +44,7 @@ echo "two: dumped $(tcpdump -r x.pcap 2>/dev/null | wc -l)"
 alone: filter in kernel, counts in kernel
 shared: filter in host, all in kernel
 after: filter in kernel
+new device: filter in kernel
 one: all=6000 tcp=3279
 three: udp exact
 two: dumped 1093
