@@ -206,7 +206,7 @@ start_caps() {
 		CJOBS+=($!)
 		BG+=($!)
 		# ffpf: one application after the other, in filter order, each served before the next
-		# starts: the daemon recompiles the group's flowgraph at each request, and in this order
+		# starts: the daemon compiles the group's flowgraph once its changes settle, and in this order
 		# every graph is a prefix of the 8-filter one, so after the first runs they come from
 		# its cache (traffic starts only once all are in; the order does not matter to it)
 		if [ "$CKIND" = ffpf ]; then
@@ -685,7 +685,7 @@ SECTION=$(
 	echo
 	echo "![live: CPU per packet vs N]($PLOTREL/daemon-live.png)"
 	echo
-	echo "**(3) File source**: N applications reading one file, started together (\`ffpf run --daemon S -r FILE\` each; a fresh daemon per run), against N \`tcpdump -r FILE -w /dev/null F\` started together. Wall: from starting the N to the last one's exit (a served run on a trace ends by itself at its first refresh after the daemon reaches the end); \"done reading\": the last 10 ms in which ffpfd ran more than half the time. ffpf CPU: the daemon's over the wall time, with its children (cc, when it compiles a flowgraph not in its cache: it recompiles the group's whole graph at each request), plus the clients' (user+sys). \"file sources\": the most the group had at once (\`ffpf status\` every 100 ms, and the file#IDs in the clients' results; N = nothing shared) and the most users one had; \"counts complete\": every client counted all of its filter's matches in the file:"
+	echo "**(3) File source**: N applications reading one file, started together (\`ffpf run --daemon S -r FILE\` each; a fresh daemon per run), against N \`tcpdump -r FILE -w /dev/null F\` started together. Wall: from starting the N to the last one's exit (a served run on a trace ends by itself at its first refresh after the daemon reaches the end); \"done reading\": the last 10 ms in which ffpfd ran more than half the time. ffpf CPU: the daemon's over the wall time, with its children (cc, when it compiles a flowgraph not in its cache: the group's whole graph, once its changes settle), plus the clients' (user+sys). \"file sources\": the most the group had at once (\`ffpf status\` every 100 ms, and the file#IDs in the clients' results; N = nothing shared) and the most users one had; \"counts complete\": every client counted all of its filter's matches in the file:"
 	echo
 	cat "$W/t_file"
 	echo
