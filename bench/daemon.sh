@@ -49,21 +49,11 @@ PPS_MULTI=10   # tcpreplay --pps-multi: packets per timer interval (fewer timer 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1; RUNS=1; SECS=1; shift ;;
-	--runs) RUNS=${2:?}; shift 2 ;;
-	--runs=*) RUNS=${1#*=}; shift ;;
-	--secs) SECS=${2:?}; shift 2 ;;
-	--secs=*) SECS=${1#*=}; shift ;;
 	--pps) PPS=${2:?}; shift 2 ;;
 	--pps=*) PPS=${1#*=}; shift ;;
 	--file-packets) FPACKETS=${2:?}; shift 2 ;;
 	--file-packets=*) FPACKETS=${1#*=}; shift ;;
-	--build) BUILD=${2:?}; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	--no-build) DOBUILD=0; shift ;;
-	--write) WRITE=1; shift ;;
-	--no-write) WRITE=0; shift ;;
-	-h|--help) help; exit 0 ;;
-	*) usage ;;
+	*) common_opt "$@" || usage; shift "$OPT_SHIFT" ;;
 	esac
 done
 [ -n "$WRITE" ] || WRITE=$((1 - QUICK))

@@ -27,6 +27,25 @@ help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "
 usage() { help | sed -n "/^ *bench\/$(basename "$0") \[/,/^\$/p" | sed '/^$/d; s/^ *//; 1s/^/usage: /' >&2; exit 2; }
 # num_ok V: succeeds when V is a number above 0 (digits, optionally a fraction)
 num_ok() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
+# common_opt ARG...: the options live.sh and daemon.sh share (--runs N, --secs S, --build DIR,
+# --no-build, --write, --no-write, -h/--help; "--opt=V" too): sets RUNS, SECS, BUILD, DOBUILD,
+# WRITE, and OPT_SHIFT (the arguments it used); returns 1 for any other argument
+common_opt() {
+	OPT_SHIFT=1
+	case "$1" in
+	--runs) RUNS=${2:?}; OPT_SHIFT=2 ;;
+	--runs=*) RUNS=${1#*=} ;;
+	--secs) SECS=${2:?}; OPT_SHIFT=2 ;;
+	--secs=*) SECS=${1#*=} ;;
+	--build) BUILD=${2:?}; OPT_SHIFT=2 ;;
+	--build=*) BUILD=${1#*=} ;;
+	--no-build) DOBUILD=0 ;;
+	--write) WRITE=1 ;;
+	--no-write) WRITE=0 ;;
+	-h|--help) help; exit 0 ;;
+	*) return 1 ;;
+	esac
+}
 # need_root: dies unless run as root
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces, veth, packet sockets)"; }
 # need_cmds HINT CMD...: dies ("needs CMD" and HINT) unless every CMD can be run

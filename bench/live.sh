@@ -43,23 +43,13 @@ PACKETS=100000 # packets in one pass of the trace (before removing VLAN-tagged f
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1; RUNS=1; SECS=1.5; IDLE=3; STEPS=2; shift ;;
-	--runs) RUNS=${2:?}; shift 2 ;;
-	--runs=*) RUNS=${1#*=}; shift ;;
-	--secs) SECS=${2:?}; shift 2 ;;
-	--secs=*) SECS=${1#*=}; shift ;;
 	--idle) IDLE=${2:?}; shift 2 ;;
 	--idle=*) IDLE=${1#*=}; shift ;;
 	--senders) SENDERS=${2:?}; shift 2 ;;
 	--senders=*) SENDERS=${1#*=}; shift ;;
 	--steps) STEPS=${2:?}; shift 2 ;;
 	--steps=*) STEPS=${1#*=}; shift ;;
-	--build) BUILD=${2:?}; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	--no-build) DOBUILD=0; shift ;;
-	--write) WRITE=1; shift ;;
-	--no-write) WRITE=0; shift ;;
-	-h|--help) help; exit 0 ;;
-	*) usage ;;
+	*) common_opt "$@" || usage; shift "$OPT_SHIFT" ;;
 	esac
 done
 [ -n "$WRITE" ] || WRITE=$((1 - QUICK))
