@@ -190,11 +190,11 @@ static void table_text(struct strbuf *sb, const struct ffpf_value *v, int json)
 		sb_puts(sb, json ? "]" : "");
 	}
 	if (json)
-		sb_puts(sb, "]}");
+		sb_printf(sb, "]%s}", v->table.truncated ? ",\"truncated\":true" : "");
 	else if (shown < v->table.nrows)
-		sb_printf(sb, " ... %zu rows]", v->table.nrows);
+		sb_printf(sb, " ... %zu rows%s]", v->table.nrows, v->table.truncated ? ", more left out" : "");
 	else
-		sb_putc(sb, ']');
+		sb_puts(sb, v->table.truncated ? " ... more left out]" : "]");
 }
 
 static void result_text(struct strbuf *sb, struct ffpf *f, unsigned id, int json)

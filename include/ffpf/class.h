@@ -129,6 +129,8 @@ struct ffpf_value {
 		const char *const *cols;
 		size_t nrows;
 		const uint64_t *cells; /**< nrows * ncols, row-major */
+		int truncated;         /**< rows were left out: a served table larger than one
+		                        *   daemon message (docs/protocol.md) */
 	} table;
 };
 

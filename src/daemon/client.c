@@ -230,6 +230,7 @@ static int take_table(struct rfn *x, unsigned j, const struct ffpf_proto_table *
 	x->vals[j].table.cols = n->cols;
 	x->vals[j].table.nrows = t->nrows;
 	x->vals[j].table.cells = n->cells;
+	x->vals[j].table.truncated = !!(t->flags & FFPF_TABLE_TRUNCATED);
 	return 0;
 }
 

@@ -264,8 +264,21 @@ static void test_table(void)
 	CHECK(va.table.nrows >= 2 && va.table.nrows == vb.table.nrows && va.table.ncols == 2);
 	CHECK(va.table.cols && !strcmp(va.table.cols[0], vb.table.cols[0]) && !strcmp(va.table.cols[1], vb.table.cols[1]));
 	CHECK(va.table.cells && !memcmp(va.table.cells, vb.table.cells, va.table.nrows * 2 * sizeof(uint64_t)));
+	CHECK(!va.table.truncated && !vb.table.truncated);
 	ffpf_close(a);
 	ffpf_close(b);
+
+	/* more rows than one message holds (3072 of two cells): the first ones, flagged */
+	a = app("(fpl,mbuf=16384,\"FOR (R[0] = 0; R[0] < 8; R[0]++) "
+		"M[(PKT.IP_SRC + PKT.LEN + R[0] * 4099) & 16383] += 1; ROF\") > (count)");
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	for (int i = 0, rc2 = 1; i < 100 && rc2 > 0; i++)
+		rc2 = ffpf_step(a);
+	CHECK(!ffpf_result(a, (unsigned)ffpf_fn_lookup(a, "fpl#1"), 0, &va));
+	CHECK(va.type == FFPF_V_TABLE && va.table.truncated && va.table.nrows == 3072);
+	ffpf_close(a);
 }
 
 /* Two applications, the same flowgraph on a live source (a trace already being read is not
