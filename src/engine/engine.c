@@ -249,7 +249,6 @@ int ffpf_engine_activate(struct ffpf *f)
 		struct ffpf_reach *r = &f->reach[s];
 		if (!(f->fn[s]->cls->flags & FFPF_CLASS_SOURCE) || f->fn[s]->dead)
 			continue;
-		f->fn[s]->order = s;
 		memset(hit, 0, f->nfn);
 		hit[s] = 1;
 		r->ids = calloc(f->nfn, sizeof(int));
@@ -622,6 +621,15 @@ static void reclaim(struct ffpf *f)
 	}
 }
 
+/* A new fused unit for the stages as they are now (the old one, if any, is the caller's). */
+static void compile_afresh(struct ffpf *f)
+{
+	f->unit = NULL;
+	free(f->unit_src);
+	f->unit_src = NULL;
+	ffpf_engine_compile(f);
+}
+
 /* The steps and the fused unit again, for the functions alive now.  The old unit is unloaded
  * only once the new one is bound. */
 static int rebuild(struct ffpf *f)
@@ -652,10 +660,7 @@ static int rebuild(struct ffpf *f)
 		}
 	}
 	reclaim(f);
-	f->unit = NULL;
-	free(f->unit_src);
-	f->unit_src = NULL;
-	ffpf_engine_compile(f); /* never fails: falls back to interpreters */
+	compile_afresh(f); /* never fails: falls back to interpreters */
 	ffpf_cc_unload(old);
 	return ffpf_engine_activate(f);
 }
@@ -751,9 +756,6 @@ int ffpf_engine_prewarm(struct ffpf *f)
 	if (f->live)
 		ffpf_offload_prewarm(f);
 	interpret_all(f, NULL);
-	f->unit = NULL;
-	free(f->unit_src);
-	f->unit_src = NULL;
-	ffpf_engine_compile(f);
+	compile_afresh(f);
 	_exit(0);
 }
