@@ -137,7 +137,7 @@ struct ffpf_value {
 /** Class flags. */
 enum {
 	FFPF_CLASS_SOURCE = 1u << 0, /**< produces packets (fill()); takes no input */
-	FFPF_CLASS_EBPF = 1u << 1,   /**< emit_c() also emits eBPF-safe C (FFPF_TARGET_XDP/SOCKET):
+	FFPF_CLASS_EBPF = 1u << 1,   /**< emit_c() also emits eBPF-safe C (FFPF_TARGET_XDP/SOCKET/TC):
 	                              *   the function can run in the kernel and XDP flowspaces */
 };
 
@@ -146,6 +146,8 @@ enum ffpf_target {
 	FFPF_TARGET_HOST,   /**< the host engine's fused unit (cc, dlopen) */
 	FFPF_TARGET_XDP,    /**< an XDP program (clang -target bpf), one packet per call */
 	FFPF_TARGET_SOCKET, /**< an eBPF socket filter on an AF_PACKET socket */
+	FFPF_TARGET_TC,     /**< a tc program (tcx ingress and egress); reads packets as a
+	                     *   socket filter does */
 };
 
 struct ffpf_fn;   /* a function: an instance of a class, owned by the framework */

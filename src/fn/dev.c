@@ -54,12 +54,14 @@ struct dev_priv {
 	int error;
 	enum xfer_mode xfer;
 	uint64_t batch_from;  /* PBuf sequence of the first packet of the last batch */
-	int level;            /* FFPF_LVL_*: host (plain socket), kernel (socket filter), xdp */
+	int level;            /* FFPF_LVL_*: host (plain socket), kernel (tc or socket filter), xdp */
+	int ringed;           /* xdp, tc: no socket; what goes up comes through the program's ring */
 	uint32_t up_mask;     /* kernel: the mark every packet that comes up has */
-	struct bpfring ring;  /* xdp: packets the program sent up (when any go up) */
+	struct bpfring ring;  /* ringed: packets the program sent up (when any go up) */
 	int has_ring;
-	uint32_t mark;        /* xdp: the mark of the record in cur */
-	uint64_t mono_to_real;/* xdp: CLOCK_REALTIME - CLOCK_MONOTONIC, for record timestamps */
+	int promisc_fd;       /* ringed: holds the device promiscuous (afpacket_promisc), or -1 */
+	uint32_t mark;        /* ringed: the mark of the record in cur */
+	uint64_t mono_to_real;/* ringed: CLOCK_REALTIME - CLOCK_MONOTONIC, for record timestamps */
 	int started;          /* ffpf_dev_start() ran */
 };
 
@@ -71,7 +73,7 @@ static const char *iface(const struct ffpf_fn *fn)
 static int dev_init(struct ffpf_fn *fn, const struct ffpf_args *a)
 {
 	struct dev_priv *dp = ffpf_fn_priv(fn);
-	dp->a.fd = -1; /* nothing open yet (fini may come first) */
+	dp->a.fd = dp->promisc_fd = -1; /* nothing open yet (fini may come first) */
 	if (!*ffpf_arg_str(a, "expr"))
 		return ffpf_fn_error(fn, "empty interface name; give one, e.g. (dev,eth0)");
 	ffpf_fn_set_mbuf(fn, ST_N * sizeof(uint64_t));
@@ -138,15 +140,22 @@ static int dev_instantiate(struct ffpf_fn *fn)
 	return ffpf_fn_set_pbuf(fn, 0, 0, (uint32_t)ffpf_arg_u64(ffpf_fn_args(fn), "snaplen"), DLT_EN10MB);
 }
 
-/* XDP: packets come up through the program's ring, read in place (zero-copy PBuf, valid until
- * the ring space goes back); none at all when nothing above needs them. */
-static int start_xdp(struct ffpf_fn *fn, struct dev_priv *dp, const struct ffpf_offload *u)
+/* XDP and tc: no socket.  Packets come up through the program's ring, read in place
+ * (zero-copy PBuf, valid until the ring space goes back); none at all when the program has no
+ * ring.  In ffpfd a tc program always has one, inherited by the programs replacing it, so that
+ * packets can start going up later (ffpf_dev_refilter). */
+static int start_ring(struct ffpf_fn *fn, struct dev_priv *dp, const struct ffpf_offload *u)
 {
 	struct timespec rt, mono;
 	char err[256];
 	int rc;
 
-	if (!u->up_mask)
+	dp->ringed = 1;
+	dp->up_mask = u->up_mask;
+	if (ffpf_arg_u64(ffpf_fn_args(fn), "promisc") &&
+	    (dp->promisc_fd = afpacket_promisc(iface(fn), err, sizeof(err))) < 0)
+		return ffpf_fn_error(fn, "%s", err), dp->promisc_fd;
+	if (u->bpf.ring_fd < 0)
 		return 0;
 	if ((rc = bpfring_open(&dp->ring, u->bpf.ring_fd, u->ring_bytes, err, sizeof(err))))
 		return ffpf_fn_error(fn, "%s", err), rc;
@@ -171,8 +180,8 @@ int ffpf_dev_start(struct ffpf_fn *fn, struct ffpf_offload *u)
 
 	dp->level = u ? fn->level : FFPF_LVL_HOST;
 	dp->started = 1;
-	if (dp->level == FFPF_LVL_XDP)
-		return start_xdp(fn, dp, u);
+	if (u && u->target != FFPF_TARGET_SOCKET)
+		return start_ring(fn, dp, u);
 	if (dp->level == FFPF_LVL_KERNEL)
 		dp->up_mask = u->up_mask;
 	rc = afpacket_open(&dp->a, iface(fn), snap, (size_t)ffpf_arg_u64(a, "ring") << 20,
@@ -195,8 +204,14 @@ int ffpf_dev_refilter(struct ffpf_fn *fn, const struct ffpf_offload *u)
 
 	if (!dp->started)
 		return ffpf_dev_start(fn, (struct ffpf_offload *)(uintptr_t)u);
-	if (dp->a.fd < 0 || dp->level == FFPF_LVL_XDP)
-		return ffpf_fn_error(fn, "no socket to filter"), -EINVAL;
+	if (u->target == FFPF_TARGET_TC && dp->ringed && dp->level == FFPF_LVL_KERNEL &&
+	    (dp->has_ring || !u->up_mask)) {
+		dp->up_mask = u->up_mask; /* the links run the new program already (offload.c) */
+		return 0;
+	}
+	if (dp->a.fd < 0 || dp->ringed || u->target != FFPF_TARGET_SOCKET)
+		return ffpf_fn_error(fn, "cannot change how the device is read (socket filter, tc "
+				     "or xdp) while it runs"), -EINVAL;
 	if (setsockopt(dp->a.fd, SOL_SOCKET, SO_ATTACH_BPF, &u->bpf.prog_fd, sizeof(u->bpf.prog_fd)))
 		return ffpf_fn_error(fn, "the kernel refused the new socket filter: %s", strerror(errno)), -errno;
 	dp->level = FFPF_LVL_KERNEL; /* from here the program counts its packets */
@@ -204,7 +219,7 @@ int ffpf_dev_refilter(struct ffpf_fn *fn, const struct ffpf_offload *u)
 	return 0;
 }
 
-/* ---- XDP: records from the ring ------------------------------------------------------------ */
+/* ---- XDP and tc: records from the ring ----------------------------------------------------- */
 
 /* The next record as a packet in dp->cur (and its mark); 0 if none.  The record's lengths are
  * checked against its size: a short or lying record is skipped and counted, never read past. */
@@ -233,8 +248,8 @@ static int ring_next(struct ffpf_fn *fn, struct dev_priv *dp)
 	return 0;
 }
 
-/* Whether the device is still up: an XDP program on a device that went down sees nothing,
- * and with no socket nothing else would tell us. */
+/* Whether the device is still up: an XDP or tc program on a device that went down sees
+ * nothing, and with no socket nothing else would tell us. */
 static int device_up(const struct ffpf_fn *fn)
 {
 	struct ifreq ifr;
@@ -249,7 +264,7 @@ static int device_up(const struct ffpf_fn *fn)
 	return up;
 }
 
-static int xdp_peek(struct ffpf_fn *fn, struct dev_priv *dp, uint64_t *ts)
+static int ring_peek(struct ffpf_fn *fn, struct dev_priv *dp, uint64_t *ts)
 {
 	if (!dp->pending && dp->has_ring)
 		dp->pending = ring_next(fn, dp);
@@ -281,8 +296,8 @@ static int dev_peek(struct ffpf_fn *fn, uint64_t *ts)
 		return -ENETDOWN;
 	if (!dp->started)
 		return 2; /* ffpfd: added by a request, opened when the graph is rebuilt; nothing yet */
-	if (dp->level == FFPF_LVL_XDP)
-		return xdp_peek(fn, dp, ts);
+	if (dp->ringed)
+		return ring_peek(fn, dp, ts);
 	batch_done(fn, dp);
 	if (!dp->pending)
 		dp->pending = afpacket_next(&dp->a, &dp->cur);
@@ -316,7 +331,7 @@ static void take(struct ffpf_fn *fn, struct dev_priv *dp, struct ffpf_pbuf *pb, 
 	b->ts_ns[i] = r->ts_ns;
 	b->seq[i] = seq;
 	if (dp->level != FFPF_LVL_HOST) { /* the program below counted it; the mark says for whom */
-		fn->owner->mark[i] = dp->level == FFPF_LVL_XDP ? dp->mark : dp->up_mask;
+		fn->owner->mark[i] = dp->ringed ? dp->mark : dp->up_mask;
 		return;
 	}
 	st[ST_PACKETS]++;
@@ -329,7 +344,7 @@ static int dev_fill(struct ffpf_fn *fn, struct ffpf_batch *b, uint64_t until)
 	struct ffpf_pbuf *pb = ffpf_fn_pbuf(fn);
 	uint64_t *st = (uint64_t *)(void *)ffpf_fn_mbuf(fn);
 
-	if (dp->level == FFPF_LVL_XDP) {
+	if (dp->ringed) {
 		bpfring_release(&dp->ring);
 		while (b->n < b->cap && (dp->pending || (dp->has_ring && (dp->pending = ring_next(fn, dp))))) {
 			if (b->n && dp->cur.ts_ns > until)
@@ -358,7 +373,7 @@ static int dev_poll_fd(const struct ffpf_fn *fn)
 	const struct dev_priv *dp = ffpf_fn_priv(fn);
 	if (!dp->started)
 		return -1;
-	if (dp->level == FFPF_LVL_XDP)
+	if (dp->ringed)
 		return dp->has_ring ? dp->ring.fd : -1;
 	return dp->a.fd;
 }
@@ -369,7 +384,7 @@ static int dev_read(const struct ffpf_fn *fn, unsigned idx, struct ffpf_value *v
 	const uint64_t *m = (const uint64_t *)(const void *)ffpf_fn_mbuf(fn);
 
 	v->type = FFPF_V_U64;
-	if (idx == 2 && dp->level == FFPF_LVL_XDP) { /* the program counts what the ring refused */
+	if (idx == 2 && dp->ringed) { /* the program counts what the ring refused */
 		v->u64 = m ? __atomic_load_n(&m[FFPF_OFF_RING_FULL / 8], __ATOMIC_RELAXED) : 0;
 		return 0;
 	}
@@ -385,7 +400,7 @@ static int dev_read(const struct ffpf_fn *fn, unsigned idx, struct ffpf_value *v
 static int dev_finish(struct ffpf_fn *fn)
 {
 	struct dev_priv *dp = ffpf_fn_priv(fn);
-	if (dp->level == FFPF_LVL_XDP)
+	if (dp->ringed)
 		return 0; /* its drops are the program's (ffpf_offload_sync) */
 	afpacket_stats(&dp->a);
 	ffpf_fn_drop(fn, FFPF_DROP_RING_FULL, dp->a.kernel_drops);
@@ -399,6 +414,8 @@ static void dev_fini(struct ffpf_fn *fn)
 		return;
 	if (dp->has_ring)
 		bpfring_close(&dp->ring);
+	if (dp->promisc_fd >= 0)
+		close(dp->promisc_fd);
 	if (dp->a.fd >= 0 || dp->a.map)
 		afpacket_close(&dp->a);
 }

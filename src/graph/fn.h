@@ -44,6 +44,8 @@ struct ffpf_fn {
 	int level;                    /* flowspace it runs in: FFPF_LVL_* (kern/offload.h) */
 	int lowbit;                   /* offloaded and its packets go up: its bit in the marks; -1 */
 	int allow;                    /* dev sources: the lowest level still allowed (after refusals) */
+	int no_tc;                    /* dev sources: kernel level through a socket filter, not tc */
+	char tc_why[160];             /* dev sources: why not tc, when no_tc */
 	unsigned users;               /* live graphs (ffpfd): applications using it */
 	int dead;                     /* live graphs: released by its last user; never runs again */
 	int reclaimed;                /* dead, and its arena memory given back (ffpf_engine_reclaim) */

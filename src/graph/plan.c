@@ -14,6 +14,7 @@
 
 static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 {
+	const struct ffpf_offload *u = ffpf_offload_with(fn->owner, fn->id);
 	char why[256];
 
 	sb_printf(sb, "%s  (%s", fn->name, fn->cls->name);
@@ -21,9 +22,9 @@ static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 		sb_printf(sb, " %s", fn->args->canon);
 	sb_puts(sb, ")  [");
 	if (fn->cls->flags & FFPF_CLASS_SOURCE)
-		sb_puts(sb, "source");
-	else if (fn->level != FFPF_LVL_HOST)
-		sb_puts(sb, fn->level == FFPF_LVL_XDP ? "eBPF, XDP program" : "eBPF, socket filter");
+		sb_printf(sb, "source%s%s", u ? ", read by its " : "", u ? ffpf_offload_form(u) : "");
+	else if (fn->level != FFPF_LVL_HOST && u)
+		sb_printf(sb, "eBPF, %s", ffpf_offload_form(u));
 	else if (fn->instantiated && fn->stage >= 0)
 		sb_printf(sb, "compiled, stage %d", fn->stage);
 	else if (fn->instantiated)
@@ -41,6 +42,8 @@ static void describe(struct strbuf *sb, const struct ffpf_fn *fn)
 		sb_printf(sb, " (placed in %s; %s)", fn->placed, fn->where);
 	else if (fn->where[0] && (fn->cls->flags & FFPF_CLASS_SOURCE))
 		sb_printf(sb, " (%s)", fn->where);
+	if (u && u->target == FFPF_TARGET_SOCKET && fn->no_tc && fn->tc_why[0])
+		sb_printf(sb, " (socket filter, not tc: %s)", fn->tc_why);
 	if (fn->mbuf_size)
 		sb_printf(sb, ", mbuf %zuB", fn->mbuf_size);
 	if (fn->ninputs > 1) {

@@ -59,7 +59,8 @@ static void begin(void)
 	loglen = 0;
 }
 
-int ffpf_bpf_open(struct ffpf_bpf *b, const char *path, size_t mem_size, char *why, size_t n)
+int ffpf_bpf_open(struct ffpf_bpf *b, const char *path, size_t mem_size, int ring_fd, char *why,
+		  size_t n)
 {
 	struct bpf_program *prog;
 	struct bpf_map *mem, *ring;
@@ -68,7 +69,7 @@ int ffpf_bpf_open(struct ffpf_bpf *b, const char *path, size_t mem_size, char *w
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	b->prog_fd = b->link_fd = b->ring_fd = -1;
+	b->prog_fd = b->link_fd = b->link2_fd = b->ring_fd = -1;
 	begin();
 	b->obj = bpf_object__open_file(path, NULL);
 	if (!b->obj) {
@@ -76,6 +77,11 @@ int ffpf_bpf_open(struct ffpf_bpf *b, const char *path, size_t mem_size, char *w
 		b->obj = NULL;
 		tail(msg, sizeof(msg));
 		return snprintf(why, n, "libbpf cannot open %s: %s", path, msg[0] ? msg : strerror(-rc)), rc;
+	}
+	ring = bpf_object__find_map_by_name(b->obj, "ffpf_ring");
+	if (ring && ring_fd >= 0 && (rc = bpf_map__reuse_fd(ring, ring_fd))) {
+		ffpf_bpf_close(b);
+		return snprintf(why, n, "cannot keep the ring of the program replaced: %s", strerror(-rc)), rc;
 	}
 	if ((rc = bpf_object__load(b->obj))) {
 		tail(msg, sizeof(msg));
@@ -86,7 +92,6 @@ int ffpf_bpf_open(struct ffpf_bpf *b, const char *path, size_t mem_size, char *w
 	}
 	prog = bpf_object__next_program(b->obj, NULL);
 	mem = bpf_object__find_map_by_name(b->obj, "ffpf_mem");
-	ring = bpf_object__find_map_by_name(b->obj, "ffpf_ring");
 	if (!prog || !mem) {
 		ffpf_bpf_close(b);
 		return snprintf(why, n, "%s is not an ffpf unit (no program or state map)", path), -EINVAL;
@@ -181,15 +186,70 @@ int ffpf_bpf_attach_xdp(struct ffpf_bpf *b, int ifindex, char *why, size_t n)
 	return 0;
 }
 
+/* tcx (kernel 6.6): attach types newer than Debian 12's headers, by number. */
+#define TCX_INGRESS 46
+#define TCX_EGRESS  47
+
+int ffpf_bpf_tcx_ok(int ifindex, char *why, size_t n)
+{
+	uint32_t flags = 0, cnt = 0;
+
+	/* A query changes nothing; kernels without tcx do not know the attach type (EINVAL). */
+	if (!bpf_prog_query(ifindex, (enum bpf_attach_type)TCX_INGRESS, 0, &flags, NULL, &cnt))
+		return 1;
+	snprintf(why, n, "this kernel has no tcx (tc programs through links, Linux 6.6): %s",
+		 strerror(errno));
+	return 0;
+}
+
+int ffpf_bpf_attach_tc(struct ffpf_bpf *b, int ifindex, char *why, size_t n)
+{
+	int in = bpf_link_create(b->prog_fd, ifindex, (enum bpf_attach_type)TCX_INGRESS, NULL);
+	int out = in < 0 ? -1 : bpf_link_create(b->prog_fd, ifindex, (enum bpf_attach_type)TCX_EGRESS, NULL);
+
+	if (in < 0 || out < 0) {
+		int e = errno;
+		if (in >= 0)
+			close(in);
+		return snprintf(why, n, "the kernel refused to attach the tc program (%s): %s",
+				in < 0 ? "ingress" : "egress", strerror(e)), -e;
+	}
+	b->link_fd = in;
+	b->link2_fd = out;
+	b->ifindex = ifindex;
+	return 0;
+}
+
+int ffpf_bpf_take_links(struct ffpf_bpf *b, struct ffpf_bpf *from, char *why, size_t n)
+{
+	int *links[2] = {&from->link_fd, &from->link2_fd};
+
+	for (unsigned k = 0; k < 2; k++) {
+		if (*links[k] < 0 || !bpf_link_update(*links[k], b->prog_fd, NULL))
+			continue;
+		int e = errno;
+		if (k == 1) /* put the first link back: both run one program */
+			bpf_link_update(from->link_fd, from->prog_fd, NULL);
+		return snprintf(why, n, "the kernel refused to replace the program: %s", strerror(e)), -e;
+	}
+	b->link_fd = from->link_fd;
+	b->link2_fd = from->link2_fd;
+	b->ifindex = from->ifindex;
+	from->link_fd = from->link2_fd = -1;
+	return 0;
+}
+
 void ffpf_bpf_close(struct ffpf_bpf *b)
 {
 	if (b->link_fd >= 0)
-		close(b->link_fd); /* detaches the XDP program */
+		close(b->link_fd); /* detaches the program */
+	if (b->link2_fd >= 0)
+		close(b->link2_fd);
 	if (b->mem)
 		munmap(b->mem, b->mem_len);
 	if (b->obj)
 		bpf_object__close(b->obj);
 	b->obj = NULL;
 	b->mem = NULL;
-	b->link_fd = b->prog_fd = b->ring_fd = -1;
+	b->link_fd = b->link2_fd = b->prog_fd = b->ring_fd = -1;
 }

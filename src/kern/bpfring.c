@@ -5,6 +5,7 @@
  * the whole rounded up to 8. */
 #include "kern/bpfring.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,20 +18,26 @@
 int bpfring_open(struct bpfring *r, int map_fd, size_t size, char *why, size_t n)
 {
 	memset(r, 0, sizeof(*r));
-	r->fd = map_fd;
+	r->fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 0); /* ours: the ring outlives the program (ffpfd) */
+	if (r->fd < 0) {
+		int e = errno;
+		return snprintf(why, n, "cannot keep the ring: %s", strerror(e)), -e;
+	}
 	r->size = size;
 	r->pagesz = (size_t)sysconf(_SC_PAGESIZE);
 	r->cons = mmap(NULL, r->pagesz, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (r->cons == MAP_FAILED) {
+		int e = errno;
 		r->cons = NULL;
-		return snprintf(why, n, "cannot map the XDP ring: %s", strerror(errno)), -errno;
+		bpfring_close(r);
+		return snprintf(why, n, "cannot map the program's ring: %s", strerror(e)), -e;
 	}
 	r->prod = mmap(NULL, r->pagesz + 2 * size, PROT_READ, MAP_SHARED, map_fd, (off_t)r->pagesz);
 	if (r->prod == MAP_FAILED) {
 		int e = errno;
 		r->prod = NULL;
 		bpfring_close(r);
-		return snprintf(why, n, "cannot map the XDP ring's data: %s", strerror(e)), -e;
+		return snprintf(why, n, "cannot map the program's ring data: %s", strerror(e)), -e;
 	}
 	r->pos = r->published = __atomic_load_n((uint64_t *)(void *)r->cons, __ATOMIC_ACQUIRE);
 	return 0;
@@ -80,4 +87,7 @@ void bpfring_close(struct bpfring *r)
 	if (r->cons)
 		munmap(r->cons, r->pagesz);
 	r->prod = r->cons = NULL;
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 }

@@ -1,5 +1,5 @@
 /* bpfring.h — the host's end of a BPF ring buffer (BPF_MAP_TYPE_RINGBUF): how packets an XDP
- * program passed come up to the host.
+ * or tc program passed come up to the host.
  *
  * Records are read in place (the kernel copied each packet once, into the ring) and stay
  * valid until bpfring_release() publishes our read position: only then may the kernel write
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct bpfring {
-	int fd;             /* the map; poll() it for data */
+	int fd;             /* the map (our own descriptor); poll() it for data */
 	uint8_t *cons;      /* the consumer page (our position) */
 	uint8_t *prod;      /* the producer page, then the data, mapped twice in a row */
 	size_t size;        /* bytes of data, a power of two */
@@ -21,7 +21,8 @@ struct bpfring {
 	uint64_t published; /* position given back to the kernel */
 };
 
-/* Map the ring of map_fd (size bytes of data).  0, or -errno with why. */
+/* Map the ring of map_fd (size bytes of data), keeping a descriptor of its own: the reader
+ * outlives the program that made the ring.  0, or -errno with why. */
 int bpfring_open(struct bpfring *r, int map_fd, size_t size, char *why, size_t n);
 /* The next record: 1 with *rec (its bytes, in the ring), *len and *pos (its position); 0 if
  * none is ready.  Discarded records are skipped. */

@@ -1,6 +1,7 @@
 /* ebpfunit.c — the eBPF program of one device's offloaded functions (see offload.h).
  *
- * Shape (target XDP; a socket filter is the same with skb->len and a verdict instead of a ring):
+ * Shape (target XDP; a tc program is the same on an skb, which it reads as a socket filter
+ * does; a socket filter has a verdict instead of a ring):
  *
  *   SEC("xdp") int ffpf_xdp(struct xdp_md *ctx) {
  *     mem = the map value (counters, MBufs);  count the packet;
@@ -126,20 +127,20 @@ static uint32_t pow2(uint32_t n)
 	return p;
 }
 
-/* The maps: the state (one value, mmapable, read by the host in place), and for XDP with
- * packets going up, the ring and a per-CPU scratch record to assemble what goes in it. */
+/* The maps: the state (one value, mmapable, read by the host in place), and for XDP and tc
+ * with a ring (ring_bytes), the ring and a per-CPU scratch record to assemble what goes in it. */
 static void maps(struct strbuf *o, const struct ffpf_offload *u)
 {
 	sb_printf(o, "struct { MAPDEF(type, 2); MAPDEF(key_size, 4); MAPDEF(value_size, %zu); "
 		     "MAPDEF(max_entries, 1); MAPDEF(map_flags, 1024); } ffpf_mem SEC(\".maps\");\n",
 		  u->mem_size);
-	if (u->target != FFPF_TARGET_XDP || !u->up_mask)
+	if (u->target == FFPF_TARGET_SOCKET || !u->ring_bytes)
 		return;
 	sb_printf(o, "struct { MAPDEF(type, 27); MAPDEF(max_entries, %u); } ffpf_ring SEC(\".maps\");\n",
 		  u->ring_bytes);
 	sb_printf(o, "struct { MAPDEF(type, 6); MAPDEF(key_size, 4); MAPDEF(value_size, %zu); "
 		     "MAPDEF(max_entries, 1); } ffpf_scratch SEC(\".maps\");\n",
-		  sizeof(struct ffpf_up_rec) + pow2(u->snap));
+		  sizeof(struct ffpf_up_rec) + pow2(u->snap) + 16); /* + 16: see tc_copy */
 }
 
 /* Ask fn's class for its eBPF body. */
@@ -203,24 +204,59 @@ static void marks(struct strbuf *o, const struct ffpf *f, const struct ffpf_offl
 	sb_puts(o, "\t(void)mark;\n");
 }
 
-/* XDP: the packet goes up as one ring record (header + bytes), assembled in per-CPU scratch
- * because the ring helper copies from memory, not from the packet. */
-static void xdp_up(struct strbuf *o, const struct ffpf_offload *u)
+/* What the program returns when it is done: XDP_PASS and TCX_NEXT leave the packet to the
+ * kernel (ffpf only observes: the host's own traffic is never taken); a socket filter's
+ * verdict is what its socket receives. */
+static const char *verdict(enum ffpf_target t)
 {
+	return t == FFPF_TARGET_XDP ? "2" : t == FFPF_TARGET_TC ? "-1" : "0";
+}
+
+/* tc: the frame into the scratch record as the window has it, an 802.1Q tag the kernel took
+ * out put back at offset 12 (see skb_load); n bytes in all, 1 <= n <= pow2(snap).  The bytes
+ * after the tag are bounded for the verifier by pow2(snap) from offset 16: the scratch has 16
+ * bytes to spare for it. */
+static void tc_copy(struct strbuf *o, const struct ffpf_offload *u)
+{
+	uint32_t mask = pow2(u->snap) - 1;
+	size_t h = sizeof(struct ffpf_up_rec);
+
+	sb_printf(o, "static inline __attribute__((always_inline)) long ffpf_copy(struct __sk_buff *skb, "
+		     "unsigned char *d, uint32_t n)\n{\n"
+		     "\tif (!skb->vlan_present)\n\t\treturn bpf_skb_load_bytes(skb, 0, d + %zu, n);\n"
+		     "\tif (n < 16 || bpf_skb_load_bytes(skb, 0, d + %zu, 12))\n\t\treturn -1;\n"
+		     "\td[%zu] = skb->vlan_proto & 0xff;\n\td[%zu] = (skb->vlan_proto >> 8) & 0xff;\n"
+		     "\td[%zu] = (skb->vlan_tci >> 8) & 0xff;\n\td[%zu] = skb->vlan_tci & 0xff;\n"
+		     "\tif (n == 16)\n\t\treturn 0;\n"
+		     "\tn = ((n - 17) & %uu) + 1; /* n - 16, in a form the verifier can bound */\n"
+		     "\treturn bpf_skb_load_bytes(skb, 12, d + %zu, n);\n}\n",
+		  h, h, h + 12, h + 13, h + 14, h + 15, mask, h + 16);
+}
+
+/* XDP, tc: the packet goes up as one ring record (header + bytes), assembled in per-CPU
+ * scratch because the ring helper copies from memory, not from the packet. */
+static void ring_up(struct strbuf *o, const struct ffpf_offload *u)
+{
+	char copy[64];
+
 	if (!u->up_mask)
 		return;
+	if (u->target == FFPF_TARGET_XDP)
+		snprintf(copy, sizeof(copy), "bpf_xdp_load_bytes(ctx, 0, s + %zu, n)", sizeof(struct ffpf_up_rec));
+	else
+		snprintf(copy, sizeof(copy), "ffpf_copy(ctx, s, n)");
 	sb_printf(o, "\tif (mark) {\n\t\tuint32_t k0 = 0, n = pk.caplen;\n"
 		     "\t\tunsigned char *s = bpf_map_lookup_elem(&ffpf_scratch, &k0);\n"
 		     "\t\tif (n > %u)\n\t\t\tn = %u;\n"
 		     "\t\tn = ((n - 1) & %uu) + 1; /* the same n, in a form the verifier can bound */\n"
-		     "\t\tif (!s) {\n\t\t\tffpf_stat(%d, 1);\n\t\t\treturn 2;\n\t\t}\n"
+		     "\t\tif (!s) {\n\t\t\tffpf_stat(%d, 1);\n\t\t\treturn %s;\n\t\t}\n"
 		     "\t\t*(uint64_t *)s = bpf_ktime_get_ns();\n"
 		     "\t\t((uint32_t *)s)[2] = n;\n\t\t((uint32_t *)s)[3] = pk.wirelen;\n"
 		     "\t\t((uint32_t *)s)[4] = mark;\n\t\t((uint32_t *)s)[5] = 0;\n"
-		     "\t\tif (bpf_xdp_load_bytes(ctx, 0, s + %zu, n) ||\n"
+		     "\t\tif (%s ||\n"
 		     "\t\t    bpf_ringbuf_output(&ffpf_ring, s, %zu + n, 0))\n"
 		     "\t\t\tffpf_stat(%d, 1);\n\t}\n",
-		  u->snap, u->snap, pow2(u->snap) - 1, FFPF_OFF_RING_FULL, sizeof(struct ffpf_up_rec),
+		  u->snap, u->snap, pow2(u->snap) - 1, FFPF_OFF_RING_FULL, verdict(u->target), copy,
 		  sizeof(struct ffpf_up_rec), FFPF_OFF_RING_FULL);
 }
 
@@ -245,11 +281,13 @@ static void program(struct strbuf *o, const struct ffpf *f, const struct ffpf_of
 
 	if (xdp)
 		sb_puts(o, "\nSEC(\"xdp\") int ffpf_xdp(struct xdp_md *ctx)\n{\n");
+	else if (u->target == FFPF_TARGET_TC)
+		sb_puts(o, "\nSEC(\"tc\") int ffpf_tc(struct __sk_buff *ctx)\n{\n");
 	else
 		sb_puts(o, "\nSEC(\"socket\") int ffpf_sock(struct __sk_buff *ctx)\n{\n");
 	sb_puts(o, "\tuint32_t key = 0;\n\tunsigned char *mem = bpf_map_lookup_elem(&ffpf_mem, &key);\n"
 		   "\tstruct ffpf_pkt pk;\n\tconst struct ffpf_pkt *pkt = &pk;\n");
-	sb_printf(o, "\tif (!mem)\n\t\treturn %s;\n", xdp ? "2" : "0");
+	sb_printf(o, "\tif (!mem)\n\t\treturn %s;\n", verdict(u->target));
 	sb_puts(o, xdp ? "\tpk.caplen = (uint32_t)bpf_xdp_get_buff_len(ctx);\n"
 		       : "\tpk.caplen = ctx->len + (ctx->vlan_present ? 4 : 0);\n");
 	sb_puts(o, "\tuint8_t ffpf_H[FFPF_HBUF];\n\tffpf_fill(ctx, ffpf_H, pk.caplen);\n");
@@ -259,9 +297,9 @@ static void program(struct strbuf *o, const struct ffpf *f, const struct ffpf_of
 	for (unsigned k = 0; k < u->nids; k++)
 		member(o, f, u, k, bodies[k]);
 	marks(o, f, u);
-	if (xdp) {
-		xdp_up(o, u);
-		sb_puts(o, "\treturn 2; /* XDP_PASS: ffpf only observes */\n}\n");
+	if (u->target != FFPF_TARGET_SOCKET) {
+		ring_up(o, u);
+		sb_printf(o, "\treturn %s;\n}\n", verdict(u->target));
 	} else {
 		sb_puts(o, "\treturn mark ? ctx->len : 0; /* the socket receives what goes up */\n}\n");
 	}
@@ -283,6 +321,8 @@ int ffpf_ebpf_generate(struct ffpf *f, struct ffpf_offload *u, struct strbuf *ou
 		sb_puts(out, u->target == FFPF_TARGET_XDP ? xdp_load : skb_load);
 		sb_puts(out, window);
 		maps(out, u);
+		if (u->target == FFPF_TARGET_TC && u->up_mask)
+			tc_copy(out, u);
 		sb_puts(out, decl.s ? decl.s : "");
 		program(out, f, u, bodies);
 	}

@@ -10,7 +10,13 @@
  *     a socket filter with one bit: accept or not.  So from the kernel flowspace at most one
  *     stream goes up, the others' functions run in the host;
  *   - on refusal (no clang, the verifier, XDP not allowed on the device) the device's
- *     functions go one flowspace up: XDP → socket filter → host.
+ *     functions go one flowspace up: XDP → kernel → host.
+ * The kernel flowspace has two forms.  A tc program (tcx links at ingress and egress) sees what
+ * a packet socket would, and costs no socket: no clone delivered to a tap, no queue.  It is
+ * used when nothing goes up, and always in ffpfd, whose programs are replaced while packets
+ * flow: a link swaps programs atomically, and packets that go up take a BPF ring that the
+ * new program inherits.  Otherwise (packets going up to one process, PACKET_FANOUT workers,
+ * kernels without tcx) a socket filter on the device's AF_PACKET socket.
  */
 #include "kern/offload.h"
 #include <bpf/libbpf.h>
@@ -30,6 +36,21 @@
 
 #define RING_BYTES (16u << 20) /* XDP → host ring: ~8 k full-size packets */
 #define UP_SNAP    16384u      /* XDP: most bytes of a packet that go up (jumbo frames fit) */
+
+/* Whether this kernel has tcx, asked once (of the loopback device, in every namespace). */
+static int tcx_ok(char *why, size_t n)
+{
+	static int known, ok;
+	static char said[160];
+
+	if (!known) {
+		ok = ffpf_bpf_tcx_ok(1, said, sizeof(said));
+		known = 1;
+	}
+	if (!ok)
+		snprintf(why, n, "%s", said);
+	return ok;
+}
 
 static int is_dev(const struct ffpf_fn *fn)
 {
@@ -199,6 +220,20 @@ static void free_units(struct ffpf *f)
 	f->noff = 0;
 }
 
+/* The kernel flowspace's form for device d (see the top of this file). */
+static enum ffpf_target kernel_target(const struct ffpf *f, struct ffpf_fn *d, uint32_t up_mask)
+{
+	if (d->no_tc)
+		return FFPF_TARGET_SOCKET;
+	if (!f->live && (up_mask || f->opts.fanout))
+		return FFPF_TARGET_SOCKET; /* packets up to one process: the socket's mapped ring */
+	if (!tcx_ok(d->tc_why, sizeof(d->tc_why))) {
+		d->no_tc = 1;
+		return FFPF_TARGET_SOCKET;
+	}
+	return FFPF_TARGET_TC;
+}
+
 static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 {
 	const struct ffpf_fn *d = f->fn[dev];
@@ -210,9 +245,8 @@ static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 	f->off = u;
 	u = &f->off[f->noff++];
 	memset(u, 0, sizeof(*u));
-	u->bpf.prog_fd = u->bpf.link_fd = u->bpf.ring_fd = -1;
+	u->bpf.prog_fd = u->bpf.link_fd = u->bpf.link2_fd = u->bpf.ring_fd = -1;
 	u->dev = dev;
-	u->target = d->level == FFPF_LVL_XDP ? FFPF_TARGET_XDP : FFPF_TARGET_SOCKET;
 	u->ids = calloc(f->nfn, sizeof(unsigned));
 	u->stat_off = calloc(f->nfn, sizeof(size_t));
 	u->mbuf_off = calloc(f->nfn, sizeof(size_t));
@@ -242,7 +276,9 @@ static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 	u->mem_size = u->slot_off + u->nslots * u->slot_stride;
 	uint64_t snap = ffpf_arg_u64(d->args, "snaplen");
 	u->snap = snap < UP_SNAP ? (uint32_t)snap : UP_SNAP;
-	u->ring_bytes = RING_BYTES;
+	u->target = d->level == FFPF_LVL_XDP ? FFPF_TARGET_XDP : kernel_target(f, f->fn[dev], u->up_mask);
+	if (u->up_mask || (u->target == FFPF_TARGET_TC && f->live))
+		u->ring_bytes = RING_BYTES;
 	return 0;
 }
 
@@ -333,9 +369,9 @@ struct ffpf_offload *ffpf_offload_of(struct ffpf *f, unsigned dev)
 	return NULL;
 }
 
-/* Compile and load u's program; XDP programs are attached here too (so that a refusal can
- * still move the device's functions up).  0, or -errno with why. */
-static int load_unit(struct ffpf *f, struct ffpf_offload *u, char *why, size_t n)
+/* Generate, compile and load u's program (the verifier runs here).  ring_fd >= 0: the ring
+ * of the program it replaces, kept (see ffpf_bpf_open).  0, or -errno with why. */
+static int prepare_unit(struct ffpf *f, struct ffpf_offload *u, int ring_fd, char *why, size_t n)
 {
 	struct strbuf src = {0};
 	char obj[4200];
@@ -352,16 +388,31 @@ static int load_unit(struct ffpf *f, struct ffpf_offload *u, char *why, size_t n
 	if (ffpf_cc_bpf(u->src, strlen(u->src), obj, sizeof(obj), why, n))
 		return -ENOEXEC;
 	struct ffpf_cc_owner own = ffpf_cc_as_owner(); /* the object is in our cache */
-	rc = ffpf_bpf_open(&u->bpf, obj, u->mem_size, why, n);
+	rc = ffpf_bpf_open(&u->bpf, obj, u->mem_size, ring_fd, why, n);
 	ffpf_cc_as_before(own);
-	if (rc)
-		return rc;
-	if (u->target == FFPF_TARGET_XDP) {
-		const char *ifname = ffpf_arg_str(f->fn[u->dev]->args, "expr");
-		unsigned ifindex = if_nametoindex(ifname);
-		if (!ifindex)
+	return rc;
+}
+
+/* Attach u's program where it runs: XDP and tc to the device, tc in place of prev's program
+ * when prev (the unit it replaces) ran there as tc; a socket filter is attached by its socket
+ * (the dev).  0, or -errno with why. */
+static int attach_unit(struct ffpf *f, struct ffpf_offload *u, struct ffpf_offload *prev, char *why,
+		       size_t n)
+{
+	const char *ifname = ffpf_arg_str(f->fn[u->dev]->args, "expr");
+	unsigned ifindex;
+	int rc = 0;
+
+	if (u->target == FFPF_TARGET_TC && prev && prev->target == FFPF_TARGET_TC && prev->bpf.link_fd >= 0) {
+		if ((rc = ffpf_bpf_take_links(&u->bpf, &prev->bpf, why, n)))
+			return rc;
+		u->took = 1;
+	} else if (u->target != FFPF_TARGET_SOCKET) {
+		if (!(ifindex = if_nametoindex(ifname)))
 			return snprintf(why, n, "no such network device '%s'", ifname), -ENODEV;
-		if ((rc = ffpf_bpf_attach_xdp(&u->bpf, (int)ifindex, why, n)))
+		rc = u->target == FFPF_TARGET_XDP ? ffpf_bpf_attach_xdp(&u->bpf, (int)ifindex, why, n)
+						  : ffpf_bpf_attach_tc(&u->bpf, (int)ifindex, why, n);
+		if (rc)
 			return rc;
 	}
 	u->loaded = 1;
@@ -422,15 +473,22 @@ int ffpf_offload_load(struct ffpf *f)
 	for (unsigned u = 0; u < f->noff; u++) {
 		struct ffpf_offload *o = &f->off[u];
 		struct ffpf_fn *d = f->fn[o->dev];
-		if ((rc = load_unit(f, o, why, sizeof(why))) == 0)
+		if ((rc = prepare_unit(f, o, -1, why, sizeof(why))) == 0 &&
+		    (rc = attach_unit(f, o, NULL, why, sizeof(why))) == 0)
 			continue;
 		if (rc == -ENOMEM)
 			return rc;
-		/* Refused: this device goes one flowspace up, and everything is placed again. */
+		/* Refused: this device goes one form or flowspace up (tc → socket filter → host),
+		 * and everything is placed again. */
 		close_units(f);
-		d->allow = d->level - 1;
-		snprintf(d->where, sizeof(d->where), "%s refused: %.150s",
-			 d->level == FFPF_LVL_XDP ? "XDP" : "the socket filter", why);
+		if (o->target == FFPF_TARGET_TC) {
+			d->no_tc = 1;
+			snprintf(d->tc_why, sizeof(d->tc_why), "tc refused: %.140s", why);
+		} else {
+			d->allow = d->level - 1;
+			snprintf(d->where, sizeof(d->where), "%s refused: %.150s",
+				 d->level == FFPF_LVL_XDP ? "XDP" : "the socket filter", why);
+		}
 		if ((rc = place_levels(f)))
 			return rc;
 		u = (unsigned)-1; /* start over: the units changed */
@@ -445,6 +503,30 @@ int ffpf_offload_load(struct ffpf *f)
 				 o->bpf.stale[0] ? "; " : "", o->bpf.stale);
 	}
 	return 0;
+}
+
+const char *ffpf_offload_form(const struct ffpf_offload *u)
+{
+	switch (u->target) {
+	case FFPF_TARGET_XDP:
+		return "XDP program";
+	case FFPF_TARGET_TC:
+		return "tc program";
+	default:
+		return "socket filter";
+	}
+}
+
+const struct ffpf_offload *ffpf_offload_with(const struct ffpf *f, unsigned id)
+{
+	for (unsigned u = 0; u < f->noff; u++) {
+		if (f->off[u].dev == id)
+			return &f->off[u];
+		for (unsigned k = 0; k < f->off[u].nids; k++)
+			if (f->off[u].ids[k] == id)
+				return &f->off[u];
+	}
+	return NULL;
 }
 
 /* Counter off of a counter block, summed: the base plus every CPU's block.  The program
@@ -488,7 +570,7 @@ static void sync_units(struct ffpf *f, const struct ffpf_offload *v, unsigned n)
 		d->in = d->passed = total(o, FFPF_OFF_PACKETS);
 		put(o->bpf.mem, FFPF_OFF_PACKETS, d->in);
 		put(o->bpf.mem, FFPF_OFF_BYTES, total(o, FFPF_OFF_BYTES));
-		if (o->target == FFPF_TARGET_XDP) {
+		if (o->target != FFPF_TARGET_SOCKET) { /* the program counts what its ring refused */
 			d->drops[FFPF_DROP_RING_FULL] = total(o, FFPF_OFF_RING_FULL);
 			put(o->bpf.mem, FFPF_OFF_RING_FULL, d->drops[FFPF_DROP_RING_FULL]);
 		}
@@ -572,7 +654,7 @@ static void carry(const struct ffpf_fn *fn, const uint8_t *from, uint8_t *to, ui
 	__atomic_fetch_add((uint64_t *)(void *)(stats + 8), passed, __ATOMIC_RELAXED);
 }
 
-static const struct ffpf_offload *unit_in(const struct ffpf_offload *v, unsigned n, unsigned dev)
+static struct ffpf_offload *unit_in(struct ffpf_offload *v, unsigned n, unsigned dev)
 {
 	for (unsigned u = 0; u < n; u++)
 		if (v[u].dev == dev)
@@ -592,7 +674,7 @@ static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, 
 		 * program's per-CPU blocks add to); copied is the host's (into the MBuf itself) */
 		for (unsigned w = 0; w < 4 && dm; w++) {
 			uint64_t v;
-			if (w == 3 && (!p || p->target != FFPF_TARGET_XDP))
+			if (w == 3 && (!p || p->target == FFPF_TARGET_SOCKET))
 				continue; /* a socket's ring_full is the socket's, not in the map */
 			memcpy(&v, dm + 8 * w, 8);
 			__atomic_fetch_add((uint64_t *)(void *)(o->bpf.mem + (w != 2 ? FFPF_OFF_BASE : 0) + 8 * w), v,
@@ -630,12 +712,32 @@ static void grace_period(void)
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL); /* nohz_full: wait longer */
 }
 
+/* A swap failed: the devices of the first n new units get their old programs back (packets
+ * the new ones counted meanwhile are lost with them: a kernel refusing a link update or a
+ * socket filter it took a moment before is not expected). */
+static void swap_back(struct ffpf *f, struct ffpf_offload *old, unsigned nold, unsigned n,
+		      int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u))
+{
+	char why[256];
+
+	for (unsigned k = 0; k < n && k < f->noff; k++) {
+		struct ffpf_offload *u = &f->off[k], *prev = unit_in(old, nold, u->dev);
+		if (!prev)
+			continue;
+		if (u->took)
+			ffpf_bpf_take_links(&prev->bpf, &u->bpf, why, sizeof(why));
+		if (prev->target == FFPF_TARGET_SOCKET && u->target == FFPF_TARGET_SOCKET)
+			refilter(f->fn[u->dev], prev);
+	}
+}
+
 int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u))
 {
 	struct ffpf_offload *old = f->off;
 	unsigned nold = f->noff;
 	int *was = calloc(f->nfn ? f->nfn : 1, sizeof(int));
 	char why[1024];
+	unsigned swapped = 0;
 	int rc = 0;
 
 	if (!was)
@@ -647,11 +749,20 @@ int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, co
 	f->noff = 0;
 	if ((rc = place_levels(f)))
 		goto fail;
-	for (unsigned u = 0; u < f->noff && !rc; u++)
-		if ((rc = load_unit(f, &f->off[u], why, sizeof(why))) == 0)
-			rc = refilter(f->fn[f->off[u].dev], &f->off[u]); /* the old program stops here */
-	if (rc)
+	for (unsigned u = 0; u < f->noff && !rc; u++) { /* everything that can fail before a swap */
+		struct ffpf_offload *prev = unit_in(old, nold, f->off[u].dev);
+		int ring = prev && prev->target == f->off[u].target ? prev->bpf.ring_fd : -1;
+		rc = prepare_unit(f, &f->off[u], ring, why, sizeof(why));
+	}
+	for (swapped = 0; swapped < f->noff && !rc; swapped++) { /* the old programs stop here */
+		struct ffpf_offload *u = &f->off[swapped];
+		if (!(rc = attach_unit(f, u, unit_in(old, nold, u->dev), why, sizeof(why))))
+			rc = refilter(f->fn[u->dev], u);
+	}
+	if (rc) {
+		swap_back(f, old, nold, swapped, refilter);
 		goto fail;
+	}
 	grace_period();
 	sync_units(f, old, nold); /* the old programs are frozen: their final counts */
 	move_state(f, old, nold, was);

@@ -1,5 +1,6 @@
 /* offload.h — running the lowest part of a flowgraph in the kernel: one eBPF program per live
- * device, as an XDP program at the driver or as a socket filter on its AF_PACKET socket
+ * device, as an XDP program at the driver, a tc program (tcx) or a socket filter on its
+ * AF_PACKET socket
  * (paper §II–§III; docs/hierarchy.md "Execution").
  *
  * Roadmap:  ffpf_offload_place()     — at instantiate, before any function opens: each
@@ -59,7 +60,7 @@ struct ffpf_up_rec {
 /* One device's offloaded part of the flowgraph. */
 struct ffpf_offload {
 	unsigned dev;              /* id of its dev function */
-	enum ffpf_target target;   /* FFPF_TARGET_XDP or FFPF_TARGET_SOCKET */
+	enum ffpf_target target;   /* FFPF_TARGET_XDP, _TC (kernel, no socket) or _SOCKET (kernel) */
 	unsigned *ids, nids;       /* the functions in it, in topological order */
 	size_t *stat_off;          /* per function: offset of its {in, passed} in a counter block */
 	size_t *mbuf_off;          /* per function: offset of its MBuf in the map */
@@ -69,11 +70,12 @@ struct ffpf_offload {
 	unsigned nslots;           /* possible CPUs + 1 */
 	size_t mem_size;           /* bytes of the map value */
 	uint32_t up_mask;          /* bits of the marks that go up (0: no packet leaves the program) */
-	uint32_t snap;             /* XDP: bytes of a packet copied up */
-	uint32_t ring_bytes;       /* XDP: size of the ring to the host */
+	uint32_t snap;             /* XDP, tc: bytes of a packet copied up */
+	uint32_t ring_bytes;       /* XDP, tc: size of the ring to the host; 0: no ring */
 	char *src;                 /* the generated C (plan --emit-c) */
 	struct ffpf_bpf bpf;       /* the loaded program and its maps */
 	int loaded;
+	int took;                  /* ffpfd: runs on the links of the program it replaced */
 };
 
 /* Decide every function's level (fn->level, fn->lowbit) and the per-device units (f->off).
@@ -84,13 +86,19 @@ int ffpf_offload_place(struct ffpf *f);
 /* The lowest level fn may run at, from the options (fn->allow), and for a device the reason
  * in fn->where when that is above XDP.  For functions a live graph gains later. */
 void ffpf_offload_allow(struct ffpf *f, struct ffpf_fn *fn);
-/* Generate, compile, load and attach each device's program, falling back one flowspace up on
- * refusal (XDP → socket filter → host).  Called after every function is instantiated and
+/* Generate, compile, load and attach each device's program, falling back one step up on
+ * refusal (XDP → tc → socket filter → host).  Called after every function is instantiated and
  * before the devices open their sockets.  0, or -errno for out-of-memory only. */
 int ffpf_offload_load(struct ffpf *f);
 
 /* The offloaded unit of device function dev, or NULL. */
 struct ffpf_offload *ffpf_offload_of(struct ffpf *f, unsigned dev);
+
+/* How u runs, for the plan: "XDP program", "tc program" or "socket filter". */
+const char *ffpf_offload_form(const struct ffpf_offload *u);
+
+/* The unit function id runs in (or, for a device, reads it), or NULL. */
+const struct ffpf_offload *ffpf_offload_with(const struct ffpf *f, unsigned id);
 
 /* Fold the programs' counters into the functions' counters. */
 void ffpf_offload_sync(struct ffpf *f);

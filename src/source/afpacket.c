@@ -114,6 +114,25 @@ int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_
 	return 0;
 }
 
+int afpacket_promisc(const char *iface, char *err, size_t n)
+{
+	struct packet_mreq mr = {.mr_type = PACKET_MR_PROMISC};
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), e;
+
+	if (fd < 0) {
+		e = errno;
+		return snprintf(err, n, "cannot open a packet socket to make %s promiscuous: %s", iface,
+				strerror(e)), -e;
+	}
+	mr.mr_ifindex = (int)if_nametoindex(iface);
+	if (!mr.mr_ifindex || setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr))) {
+		e = mr.mr_ifindex ? errno : ENODEV;
+		close(fd);
+		return snprintf(err, n, "cannot make %s promiscuous: %s", iface, strerror(e)), -e;
+	}
+	return fd;
+}
+
 static struct tpacket_block_desc *block(const struct afpacket *a, uint64_t seq)
 {
 	return (struct tpacket_block_desc *)(void *)(a->map + (size_t)(seq % a->nblocks) * a->block_size);

@@ -48,6 +48,11 @@ struct afpacket_rec {
  * MTU then (for sizing copies: see xfer.h). */
 int afpacket_open(struct afpacket *a, const char *iface, uint32_t snaplen, size_t ring_bytes,
 		  int promisc, int bpf_fd, unsigned fanout, char *err, size_t errlen);
+/* Hold iface in promiscuous mode without receiving anything (XDP and tc take packets without
+ * a socket): a packet socket of protocol 0, never bound, is on no receive path; the kernel
+ * drops its membership, and the device's promiscuity with it, when the descriptor closes,
+ * however the process ends.  The descriptor, or -errno with err filled. */
+int afpacket_promisc(const char *iface, char *err, size_t errlen);
 /* Next packet: 1 and *r; 0 if none is ready now.  Blocks are never given back here: only by
  * afpacket_release(), when the batch holding their packets is done. */
 int afpacket_next(struct afpacket *a, struct afpacket_rec *r);

@@ -33,6 +33,16 @@ kill -9 $pid; wait $pid 2>/dev/null
 sleep 0.5
 echo "after SIGKILL: $(attached)"
 
+# 2b. the same for a tc program: its links die with the process, and the program with them
+tc_prog() { for f in /proc/$1/fdinfo/*; do grep -q "^attach_type:	46" $f 2>/dev/null && sed -n 's/^prog_id:\t//p' $f; done | head -1; }
+ip netns exec $A $FFPF run -q --lowest kernel --duration 30 -i $IA '(count)' > /dev/null 2>&1 &
+pid=$!; ready
+id=$(tc_prog $pid)
+echo "tc while running: $(bpftool prog show id $id 2>/dev/null | grep -o 'name ffpf_tc')"
+kill -9 $pid; wait $pid 2>/dev/null
+for i in $(seq 30); do bpftool prog show id $id > /dev/null 2>&1 || break; sleep 0.1; done
+echo "tc after SIGKILL: $(bpftool prog show id $id 2>/dev/null | grep -o 'name ffpf_tc')"
+
 # 3. a program of ours attached the old way (no link): the next run removes it
 obj=$(ls cache/ffpf/*.bpf.o | head -1)
 ip -n $A link set dev $IA xdpgeneric obj $obj sec xdp
@@ -42,18 +52,18 @@ count_run stale "new_xdp $old"
 grep -o 'removed XDP program [0-9]* left attached by a run that did not end cleanly' stale.json | sed 's/[0-9][0-9]*/N/' | head -1
 echo "after it: $(attached)"
 
-# 4. someone else's XDP program on the device: ffpf falls back to a socket filter
+# 4. someone else's XDP program on the device: ffpf falls back to the kernel flowspace (tc)
 cat > other.c <<'C'
 __attribute__((section("xdp"), used)) int other(void *ctx) { return 2; }
 char LICENSE[] __attribute__((section("license"), used)) = "GPL";
 C
 clang -O2 -target bpf -c other.c -o other.o
 ip -n $A link set dev $IA xdpgeneric obj other.o sec xdp
-count_run taken "ready 2"   # its program and our socket
+count_run taken "ready 2"   # its program and our tc program
 grep -o "another XDP program (id [0-9]*, 'other') is attached to the device" taken.json | sed 's/id [0-9]*/id N/' | head -1
 ip -n $A link set dev $IA xdpgeneric off
 
-# 5. no clang: XDP and the socket filter are refused, everything runs in the host
+# 5. no clang: XDP, tc and the socket filter are refused, everything runs in the host
 count_run noclang ready
 FFPF_CLANG=/nonexistent/clang count_run noclang ready
 jstr noclang.json bpf#1 where | sed 's/ (.*//'
@@ -75,6 +85,8 @@ native: exact, filter in xdp@va
 "where":"XDP in native (driver) mode"
 while running: prog/xdp name ffpf_xdp
 after SIGKILL: 
+tc while running: name ffpf_tc
+tc after SIGKILL: 
 left behind: prog/xdp name ffpf_xdp
 stale: exact, filter in xdp@va
 removed XDP program N left attached by a run that did not end cleanly

@@ -2,7 +2,8 @@
 # per packet (the window), the rest from helper calls.  Filters that read inside the window,
 # across its edge, past it, after an 802.1Q tag (which the kernel takes out of the frame before
 # a socket filter runs, and ffpf puts back), and at offsets computed from the headers, must
-# count at every level exactly what the offline run of the same trace counts.  (The last
+# count at every level exactly what the offline run of the same trace counts: the kernel
+# flowspace in both its forms, a tc program and a socket filter.  (The last
 # filter uses libpcap's scratch memory: it runs as a function of its own, the others inline.)
 %script
 . "$DATA/../cli/netns.sh"
@@ -23,8 +24,12 @@ for i in "${!F[@]}"; do
 	n=$(jget offline.json f$i packets)
 	[ "$n" -gt 0 ] && [ "$n" -lt 3000 ] || echo "offline: '${F[$i]}' matches $n of 3000"
 done
-for lvl in xdp kernel host; do
-	ip netns exec $A $FFPF run -q --json --lowest $lvl --duration 3 -i $IA "$R" > $lvl.json &
+# kernel: a tc program (nothing goes up); kernel+up: a socket filter, as every packet also
+# goes up to a dump in the host
+for lvl in xdp kernel kernel+up host; do
+	r=$R
+	[ $lvl = kernel+up ] && r="${R% ]} | (dump,\"up.pcap\") ]"
+	ip netns exec $A $FFPF run -q --json --lowest ${lvl%+up} --duration 3 -i $IA "$r" > $lvl.json &
 	ready
 	replay t.pcap
 	wait
@@ -32,7 +37,10 @@ for lvl in xdp kernel host; do
 	[ "$got" = "$want" ] && echo "$lvl: all ${#F[@]} filters exact (in $(jstr $lvl.json bpf#1 flowspace))" ||
 		echo "$lvl: counted $got, offline $want"
 done
+d=$(grep -o 'dump#[0-9]*' kernel+up.json | head -1)
+[ "$(jget kernel+up.json $d packets)" = 3000 ] || echo "kernel+up: dumped $(jget kernel+up.json $d packets)"
 %expect
 xdp: all 11 filters exact (in xdp@va)
 kernel: all 11 filters exact (in kernel)
+kernel+up: all 11 filters exact (in kernel)
 host: all 11 filters exact (in host)

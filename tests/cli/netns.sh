@@ -23,8 +23,23 @@ replay() { ip netns exec $B tcpreplay -q -i $IB --mbps 50 "$1" >/dev/null 2>&1; 
 # value of "key":N in the JSON object of function NAME (one object per function, as --json prints)
 jget() { grep -o "\"name\":\"$2\"[^}]*}[^}]*}[^}]*}" "$1" | grep -o "\"$3\":[0-9]*" | head -1 | cut -d: -f2; }
 jstr() { grep -o "\"name\":\"$2\"[^}]*" "$1" | grep -o "\"$3\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+# tc programs attached to ingress of ifindex $1 in namespace $A (tcx links show in the
+# fdinfo of the processes holding them, in $A).
+tcx_links() {
+	local ns p f n=0
+	ns=$(ip netns exec $A readlink /proc/self/ns/net)
+	for p in /proc/[0-9]*; do
+		[ "$(readlink $p/ns/net 2>/dev/null)" = "$ns" ] || continue
+		for f in $p/fdinfo/*; do
+			grep -qx "ifindex:	$1" $f 2>/dev/null && grep -q "^attach_type:	46" $f 2>/dev/null &&
+				n=$((n + 1))
+		done
+	done
+	echo $n
+}
+
 # ready [N]: wait (up to 15 s) until N (default 1) captures are in place on IA in A — an XDP
-# program attached or packet sockets bound to it — so that traffic sent next is seen whole.
+# or tc program attached or packet sockets bound to it — so that traffic sent next is seen whole.
 # A cold compiler cache (clang for eBPF, cc for native code) can take seconds on a busy machine.
 ready() {
 	local want=${1:-1} idx n i
@@ -32,6 +47,7 @@ ready() {
 	for i in $(seq 150); do
 		n=$(ip netns exec $A awk -v x=$idx 'NR > 1 && $5 == x' /proc/net/packet | wc -l)
 		ip -n $A link show $IA | grep -q 'prog/xdp' && n=$((n + 1))
+		n=$((n + $(tcx_links $idx)))
 		[ "$n" -ge "$want" ] && { sleep 0.2; return 0; }
 		sleep 0.1
 	done
