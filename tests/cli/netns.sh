@@ -23,16 +23,14 @@ replay() { ip netns exec $B tcpreplay -q -i $IB --mbps 50 "$1" >/dev/null 2>&1; 
 # value of "key":N in the JSON object of function NAME (one object per function, as --json prints)
 jget() { grep -o "\"name\":\"$2\"[^}]*}[^}]*}[^}]*}" "$1" | grep -o "\"$3\":[0-9]*" | head -1 | cut -d: -f2; }
 jstr() { grep -o "\"name\":\"$2\"[^}]*" "$1" | grep -o "\"$3\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-# tc programs attached to ingress of ifindex $1 in namespace $A (tcx links show in the
-# fdinfo of the processes holding them, in $A).
+# tc programs attached to ingress of ifindex $1 in namespace $A: tcx links, as the fdinfo of
+# the processes of $A holding them shows them.
 tcx_links() {
-	local ns p f n=0
-	ns=$(ip netns exec $A readlink /proc/self/ns/net)
-	for p in /proc/[0-9]*; do
-		[ "$(readlink $p/ns/net 2>/dev/null)" = "$ns" ] || continue
-		for f in $p/fdinfo/*; do
-			grep -qx "ifindex:	$1" $f 2>/dev/null && grep -q "^attach_type:	46" $f 2>/dev/null &&
-				n=$((n + 1))
+	local p fd n=0
+	for p in $(ip netns pids $A); do
+		for fd in $(ls -l /proc/$p/fd 2>/dev/null | awk '/anon_inode:bpf_link/ { print $9 }'); do
+			grep -qx "ifindex:	$1" /proc/$p/fdinfo/$fd 2>/dev/null &&
+				grep -q "^attach_type:	46" /proc/$p/fdinfo/$fd 2>/dev/null && n=$((n + 1))
 		done
 	done
 	echo $n
