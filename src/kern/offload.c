@@ -34,7 +34,7 @@
 #include "place/place.h"
 #include "util/strbuf.h"
 
-#define RING_BYTES (16u << 20) /* XDP → host ring: ~8 k full-size packets */
+#define RING_MAX (1u << 30)  /* XDP, tc → host ring: the most we ask the kernel for */
 #define UP_SNAP    16384u      /* XDP: most bytes of a packet that go up (jumbo frames fit) */
 
 /* Whether this kernel has tcx, asked once (of the loopback device, in every namespace). */
@@ -220,6 +220,16 @@ static void free_units(struct ffpf *f)
 	f->noff = 0;
 }
 
+/* The ring to the host: the dev's `ring` MiB, as a BPF ring buffer needs it (a power of two,
+ * so the largest one not above), at most RING_MAX. */
+static uint32_t ring_size(uint64_t mib)
+{
+	uint32_t b = 1u << 20;
+	while ((uint64_t)b * 2 <= (mib << 20) && b < RING_MAX)
+		b *= 2;
+	return b;
+}
+
 /* The kernel flowspace's form for device d (see the top of this file). */
 static enum ffpf_target kernel_target(const struct ffpf *f, struct ffpf_fn *d, uint32_t up_mask)
 {
@@ -278,7 +288,7 @@ static int make_unit(struct ffpf *f, unsigned dev, const int *lowdev)
 	u->snap = snap < UP_SNAP ? (uint32_t)snap : UP_SNAP;
 	u->target = d->level == FFPF_LVL_XDP ? FFPF_TARGET_XDP : kernel_target(f, f->fn[dev], u->up_mask);
 	if (u->up_mask || (u->target == FFPF_TARGET_TC && f->live))
-		u->ring_bytes = RING_BYTES;
+		u->ring_bytes = ring_size(ffpf_arg_u64(d->args, "ring"));
 	return 0;
 }
 
