@@ -29,7 +29,7 @@ static void usage(FILE *out)
 	      "                 flowgroups keep users apart)\n"
 	      "  --allow-capture  any user may capture on live devices (default: root only)\n"
 	      "  --lowest L     kernel (default): functions of live devices run in each device's\n"
-	      "                 tc program (no packet socket) where they can; host: all in the\n"
+	      "                 tc program (no bound packet socket) where they can; host: all in the\n"
 	      "                 daemon's engine\n"
 	      "  --settle MS    compile a flowgroup's graph once no request or departure came for MS\n"
 	      "                 milliseconds (default 150; at most 4 x MS after the first); a trace\n"

@@ -630,6 +630,22 @@ static void compile_afresh(struct ffpf *f)
 	ffpf_engine_compile(f);
 }
 
+/* ffpfd: the devices' programs for the functions alive now.  A swap that fails part-way may
+ * have opened devices a request added, for units that are gone: they close again, and open
+ * below as the old programs allow (in the host). */
+static void replace_programs(struct ffpf *f)
+{
+	uint8_t *was = calloc(f->nfn ? f->nfn : 1, 1);
+
+	for (unsigned i = 0; was && i < f->nfn; i++)
+		was[i] = (uint8_t)(ffpf_is_dev(f->fn[i]) && ffpf_dev_started(f->fn[i]));
+	if (ffpf_offload_replace(f, ffpf_dev_refilter) && was)
+		for (unsigned i = 0; i < f->nfn; i++)
+			if (ffpf_is_dev(f->fn[i]) && !was[i])
+				ffpf_dev_stop(f->fn[i]);
+	free(was);
+}
+
 /* The steps and the fused unit again, for the functions alive now.  The old unit is unloaded
  * only once the new one is bound. */
 static int rebuild(struct ffpf *f)
@@ -650,7 +666,7 @@ static int rebuild(struct ffpf *f)
 	/* ffpfd: the devices' programs again for the functions alive now; if that fails, the old
 	 * programs go on unchanged and the new functions run here */
 	if (f->live)
-		ffpf_offload_replace(f, ffpf_dev_refilter);
+		replace_programs(f);
 	for (unsigned i = 0; i < f->nfn; i++) { /* devices a request added, not opened by replace */
 		struct ffpf_fn *fn = f->fn[i];
 		if (ffpf_is_dev(fn) && !fn->dead && fn->instantiated && !ffpf_dev_started(fn) &&

@@ -201,6 +201,28 @@ int ffpf_dev_started(const struct ffpf_fn *fn)
 	return dp && dp->started;
 }
 
+int ffpf_dev_socketed(const struct ffpf_fn *fn)
+{
+	const struct dev_priv *dp = ffpf_fn_priv(fn);
+	return dp && dp->started && !dp->ringed;
+}
+
+void ffpf_dev_stop(struct ffpf_fn *fn)
+{
+	struct dev_priv *dp = ffpf_fn_priv(fn);
+
+	if (!dp || !dp->started)
+		return;
+	if (dp->has_ring)
+		bpfring_close(&dp->ring);
+	if (dp->promisc_fd >= 0)
+		close(dp->promisc_fd);
+	if (dp->a.fd >= 0 || dp->a.map)
+		afpacket_close(&dp->a);
+	dp->a.fd = dp->promisc_fd = -1;
+	dp->has_ring = dp->ringed = dp->pending = dp->started = 0;
+}
+
 int ffpf_dev_refilter(struct ffpf_fn *fn, const struct ffpf_offload *u)
 {
 	struct dev_priv *dp = ffpf_fn_priv(fn);

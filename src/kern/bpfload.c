@@ -186,26 +186,42 @@ int ffpf_bpf_attach_xdp(struct ffpf_bpf *b, int ifindex, char *why, size_t n)
 	return 0;
 }
 
-/* tcx (kernel 6.6): attach types newer than Debian 12's headers, by number. */
-#define TCX_INGRESS 46
-#define TCX_EGRESS  47
+/* tcx (kernel 6.6): attach types and a flag newer than Debian 12's headers, by number. */
+#define TCX_INGRESS  46
+#define TCX_EGRESS   47
+#define F_BEFORE     (1u << 3) /* BPF_F_BEFORE: no relative program given = first of all */
 
 int ffpf_bpf_tcx_ok(int ifindex, char *why, size_t n)
 {
 	uint32_t flags = 0, cnt = 0;
 
-	/* A query changes nothing; kernels without tcx do not know the attach type (EINVAL). */
-	if (!bpf_prog_query(ifindex, (enum bpf_attach_type)TCX_INGRESS, 0, &flags, NULL, &cnt))
+	/* A query changes nothing; kernels without tcx do not know the attach type (EINVAL).
+	 * Any other error (EPERM without CAP_NET_ADMIN, as for `ffpf plan` by a user) says
+	 * nothing about tcx: assume it, and let attaching decide. */
+	if (!bpf_prog_query(ifindex, (enum bpf_attach_type)TCX_INGRESS, 0, &flags, NULL, &cnt) ||
+	    errno != EINVAL)
 		return 1;
 	snprintf(why, n, "this kernel has no tcx (tc programs through links, Linux 6.6): %s",
-		 strerror(errno));
+		 strerror(EINVAL));
 	return 0;
+}
+
+/* A tcx link of the program, first in the device's list of tc programs: a program before ours
+ * could drop or redirect a packet that a packet socket (a tap, ahead of all of them) still
+ * sees.  Kernels or libbpf versions without the flag get the end of the list. */
+static int link_tc(int prog_fd, int ifindex, unsigned type)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = F_BEFORE);
+	int fd = bpf_link_create(prog_fd, ifindex, (enum bpf_attach_type)type, &o);
+	if (fd < 0 && errno == EINVAL)
+		fd = bpf_link_create(prog_fd, ifindex, (enum bpf_attach_type)type, NULL);
+	return fd;
 }
 
 int ffpf_bpf_attach_tc(struct ffpf_bpf *b, int ifindex, char *why, size_t n)
 {
-	int in = bpf_link_create(b->prog_fd, ifindex, (enum bpf_attach_type)TCX_INGRESS, NULL);
-	int out = in < 0 ? -1 : bpf_link_create(b->prog_fd, ifindex, (enum bpf_attach_type)TCX_EGRESS, NULL);
+	int in = link_tc(b->prog_fd, ifindex, TCX_INGRESS);
+	int out = in < 0 ? -1 : link_tc(b->prog_fd, ifindex, TCX_EGRESS);
 
 	if (in < 0 || out < 0) {
 		int e = errno;

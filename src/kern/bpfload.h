@@ -27,7 +27,7 @@ struct ffpf_bpf {
 	int ring_fd;          /* XDP, tc: the ring to the host, or -1 */
 	uint8_t *mem;         /* the state map's value, mapped read/write */
 	size_t mem_len;       /* bytes mapped */
-	int ifindex;          /* XDP: where it is attached */
+	int ifindex;          /* XDP, tc: where it is attached */
 	int generic;          /* XDP: attached in generic (skb) mode, the driver refused native */
 	char mode_why[160];   /* XDP: why not native, when generic */
 	char stale[160];      /* XDP: what was left by a dead run and removed, or "" */
@@ -45,11 +45,12 @@ int ffpf_bpf_open(struct ffpf_bpf *b, const char *path, size_t mem_size, int rin
 int ffpf_bpf_attach_xdp(struct ffpf_bpf *b, int ifindex, char *why, size_t n);
 
 /* Whether the kernel can attach tc programs through tcx links (Linux 6.6 and later) to
- * ifindex: 1, or 0 with why. */
+ * ifindex: 1 (also when we may not ask: attaching will tell), or 0 with why. */
 int ffpf_bpf_tcx_ok(int ifindex, char *why, size_t n);
 
-/* Attach the tc program to ifindex's ingress and egress (tcx links): it then sees what a packet
- * socket on the device would see, both directions.  0, or -errno with why. */
+/* Attach the tc program to ifindex's ingress and egress (tcx links), first among the device's
+ * tc programs: it then sees what a packet socket on the device would see, both directions
+ * (see docs/hierarchy.md for where the two differ).  0, or -errno with why. */
 int ffpf_bpf_attach_tc(struct ffpf_bpf *b, int ifindex, char *why, size_t n);
 
 /* Put b's program in place of from's on from's links, atomically per link (each packet runs

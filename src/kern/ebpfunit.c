@@ -262,7 +262,7 @@ static void ring_up(struct strbuf *o, const struct ffpf_offload *u)
 
 /* S: this CPU's counter block (see offload.h); ffpf_stat adds to it with plain stores.  Only
  * this program on this CPU writes it, and where the kernel runs it (a packet socket's receive
- * path, XDP in NAPI: softirq, or with bottom halves off) a CPU runs one instance at a time,
+ * path, tc ingress and egress, XDP in NAPI: softirq, or with bottom halves off) a CPU runs one instance at a time,
  * as it must for any per-CPU map.  (A BPF_PROG_TEST_RUN of the program in process context
  * could interleave with the live one on its CPU and lose an increment: ffpf never does that.)
  * CPUs numbered past the possible count do not exist; were there any, they would share the

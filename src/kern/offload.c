@@ -31,25 +31,18 @@
 #include <unistd.h>
 #include "codegen/cc.h"
 #include "ffpf_int.h"
+#include "fn/dev.h"
 #include "place/place.h"
 #include "util/strbuf.h"
 
 #define RING_MAX (1u << 30)  /* XDP, tc → host ring: the most we ask the kernel for */
 #define UP_SNAP    16384u      /* XDP: most bytes of a packet that go up (jumbo frames fit) */
 
-/* Whether this kernel has tcx, asked once (of the loopback device, in every namespace). */
+/* Whether this kernel has tcx, asked of the loopback device (in every namespace): one
+ * syscall at each placement, nothing kept, so handles placed in several threads share no state. */
 static int tcx_ok(char *why, size_t n)
 {
-	static int known, ok;
-	static char said[160];
-
-	if (!known) {
-		ok = ffpf_bpf_tcx_ok(1, said, sizeof(said));
-		known = 1;
-	}
-	if (!ok)
-		snprintf(why, n, "%s", said);
-	return ok;
+	return ffpf_bpf_tcx_ok(1, why, n);
 }
 
 static int is_dev(const struct ffpf_fn *fn)
@@ -235,6 +228,12 @@ static enum ffpf_target kernel_target(const struct ffpf *f, struct ffpf_fn *d, u
 {
 	if (d->no_tc)
 		return FFPF_TARGET_SOCKET;
+	if (ffpf_dev_socketed(d)) { /* ffpfd: opened in the host after a failed swap */
+		d->no_tc = 1;
+		snprintf(d->tc_why, sizeof(d->tc_why), "%s", "the device was opened with a packet socket, "
+			 "whose filter can be swapped; a tc program could not take over without a gap");
+		return FFPF_TARGET_SOCKET;
+	}
 	if (!f->live && (up_mask || f->opts.fanout))
 		return FFPF_TARGET_SOCKET; /* packets up to one process: the socket's mapped ring */
 	if (!tcx_ok(d->tc_why, sizeof(d->tc_why))) {
@@ -714,7 +713,7 @@ static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, 
 }
 
 /* Wait until no CPU still runs a program replaced a moment ago: the kernel runs socket
- * filters and XDP under RCU, and MEMBARRIER_CMD_GLOBAL waits for an RCU grace period (a few
+ * filters, tc programs and XDP under RCU, and MEMBARRIER_CMD_GLOBAL waits for an RCU grace period (a few
  * ms).  Without it, the last packets an old program counted after our read would be lost. */
 static void grace_period(void)
 {
@@ -724,7 +723,9 @@ static void grace_period(void)
 
 /* A swap failed: the devices of the first n new units get their old programs back (packets
  * the new ones counted meanwhile are lost with them: a kernel refusing a link update or a
- * socket filter it took a moment before is not expected). */
+ * socket filter it took a moment before is not expected; were it to refuse the way back too,
+ * the device would run no program until the next swap).  Devices the swap opened are closed
+ * again by the caller (ffpf_dev_stop). */
 static void swap_back(struct ffpf *f, struct ffpf_offload *old, unsigned nold, unsigned n,
 		      int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u))
 {

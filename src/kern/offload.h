@@ -109,11 +109,15 @@ uint64_t ffpf_offload_seen(const struct ffpf *f);
 /* Detach and unload every program; MBufs go back to host memory.  Safe to call twice. */
 void ffpf_offload_close(struct ffpf *f);
 
-/* ffpfd (live graphs): place again and replace each device's socket filter while packets flow.
- * refilter(dev, unit) puts the new program on the device's socket (and returns 0): from then
- * on the old program counts nothing, and its state is carried into the new one (counters
- * added, other MBuf words copied) or into the host for functions that moved up.  On any error
- * everything stays as it was.  0 or -errno. */
+/* ffpfd (live graphs): place again and replace each device's program while packets flow.
+ * All new programs are compiled and loaded first; then each device's is swapped in: a tc
+ * program on the old one's links (link update), then refilter(dev, unit), which puts a socket
+ * filter on the device's socket, or opens a device that was not open yet (and returns 0).
+ * From then on the old program counts nothing, and its state is carried into the new one
+ * (counters added, other MBuf words copied) or into the host for functions that moved up.
+ * On an error before any swap everything stays as it was; on one during the swaps the devices
+ * swapped so far get their old programs back, and devices opened by refilter stay open for the
+ * caller to close (their units are gone).  0 or -errno. */
 int ffpf_offload_replace(struct ffpf *f, int (*refilter)(struct ffpf_fn *dev, const struct ffpf_offload *u));
 
 /* In a child process about to exit (ffpf_engine_prewarm): place the functions afresh and

@@ -16,6 +16,7 @@ F=('vlan and tcp' 'vlan and udp port 53' 'ether[124:4] = ether[124:4]' 'ether[12
 R='[ '; sep=''
 for i in "${!F[@]}"; do R="$R$sep(bpf,\"${F[$i]}\") > f$i:(count)"; sep=' | '; done
 R="$R ]"
+idx=$(ip -n $A -o link show $IA | cut -d: -f1)
 counts() { for i in "${!F[@]}"; do printf '%s ' "$(jget "$1" f$i packets)"; done; }
 $FFPF run -q --json -r t.pcap "$R" > offline.json
 want=$(counts offline.json)
@@ -31,6 +32,8 @@ for lvl in xdp kernel kernel+up host; do
 	[ $lvl = kernel+up ] && r="${R% ]} | (dump,\"up.pcap\") ]"
 	ip netns exec $A $FFPF run -q --json --lowest ${lvl%+up} --duration 3 -i $IA "$r" > $lvl.json &
 	ready
+	[ $lvl = kernel ] && [ "$(tcx_links $idx)" != 1 ] && echo "kernel: no tc program on $IA"
+	[ $lvl = kernel+up ] && [ "$(tcx_links $idx)" != 0 ] && echo "kernel+up: a tc program, not a socket filter"
 	replay t.pcap
 	wait
 	got=$(counts $lvl.json)

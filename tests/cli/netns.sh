@@ -28,9 +28,11 @@ jstr() { grep -o "\"name\":\"$2\"[^}]*" "$1" | grep -o "\"$3\":\"[^\"]*\"" | hea
 tcx_links() {
 	local p fd n=0
 	for p in $(ip netns pids $A); do
-		for fd in $(ls -l /proc/$p/fd 2>/dev/null | awk '/anon_inode:bpf_link/ { print $9 }'); do
-			grep -qx "ifindex:	$1" /proc/$p/fdinfo/$fd 2>/dev/null &&
-				grep -q "^attach_type:	46" /proc/$p/fdinfo/$fd 2>/dev/null && n=$((n + 1))
+		for fd in /proc/$p/fd/*; do
+			[ "$(readlink $fd 2>/dev/null)" = anon_inode:bpf_link ] || continue
+			fd=/proc/$p/fdinfo/${fd##*/}
+			grep -qx "ifindex:	$1" $fd 2>/dev/null && grep -q "^attach_type:	46" $fd 2>/dev/null &&
+				n=$((n + 1))
 		done
 	done
 	echo $n
