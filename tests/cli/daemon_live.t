@@ -13,14 +13,14 @@ dpid=$!
 trap 'kill $dpid 2>/dev/null; wait $dpid 2>/dev/null; ip netns del $A; ip netns del $B' EXIT
 for i in $(seq 50); do [ -S $S ] && break; sleep 0.1; done
 where() { ip netns exec $A $FFPF status --daemon $S --json | grep -o "\"name\":\"$1\"[^}]*" | grep -o '"flowspace":"[a-z]*"' | cut -d'"' -f4; }
-ip netns exec $A $FFPF run --daemon $S -q --json --duration 8 -i $IA '[ all:(count) | (bpf,"tcp") > tcp:(count) ]' > one.json &
+ip netns exec $A $FFPF run --daemon $S -q --json --duration 14 -i $IA '[ all:(count) | (bpf,"tcp") > tcp:(count) ]' > one.json &
 ready
 echo "alone: filter in $(where bpf#2), counts in $(where a1:all)"
 replay "$T/small.pcap"
 sleep 0.5
 # a second application needs the tcp packets themselves: the filter moves to the daemon
-ip netns exec $A $FFPF run --daemon $S -q --json --duration 3 -i $IA '(bpf,"tcp") > (dump,"x.pcap")' > two.json &
-ip netns exec $A $FFPF run --daemon $S -q --json --duration 6 -i $IA '(bpf,"udp") > udp:(count)' > three.json &
+ip netns exec $A $FFPF run --daemon $S -q --json --duration 5 -i $IA '(bpf,"tcp") > (dump,"x.pcap")' > two.json &
+ip netns exec $A $FFPF run --daemon $S -q --json --duration 10 -i $IA '(bpf,"udp") > udp:(count)' > three.json &
 sleep 1
 echo "shared: filter in $(where bpf#2), all in $(where a1:all)"
 replay "$T/small.pcap"

@@ -1,5 +1,6 @@
-# ffpfd runs a device's kernel functions as a tc program, with no packet socket on the device:
-# packets that no application needs in the daemon never leave the kernel's receive path.
+# ffpfd runs a device's kernel functions as a tc program, with no packet socket bound to the
+# device (one that receives nothing holds it promiscuous): packets that no application needs in
+# the daemon never leave the kernel's receive path.
 # Programs are replaced while packets flow (applications come and go, and one needs every
 # packet in the daemon for a while): the tc links swap programs atomically, so an application
 # that stays counts each packet exactly once, none twice and none lost, and packets going up
@@ -23,7 +24,7 @@ sockets() { ip netns exec $A awk -v x=$idx 'NR > 1 && $5 == x' /proc/net/packet 
 app --duration 12 -i $IA '(bpf,"udp") > u:(count)' > stay.json &
 stay=$!
 ready
-echo "counting only: $(tcx_links $idx) tc link(s) at ingress, $(sockets) packet socket(s) on $IA"
+echo "counting only: $(tcx_links $idx) tc link(s) at ingress, $(sockets) packet socket(s) on $IA, $(ip -d -n $A link show $IA | grep -o 'promiscuity [0-9]*')"
 # 6000 packets over 3 s; meanwhile three changes of the device's program
 ip netns exec $B tcpreplay -q -i $IB --pps 2000 t.pcap > /dev/null 2>&1 &
 send=$!
@@ -39,7 +40,7 @@ wait $dump $vlan $send $stay
 got=$(jget stay.json u packets)
 [ "$got" = "$want" ] && echo "stayed: udp exact across the changes" || echo "stayed: counted $got, want $want"
 n=$(tcpdump -r x.pcap 2>/dev/null | wc -l)
-[ "$n" -gt 500 ] && [ "$(tcpdump -r x.pcap not tcp 2>/dev/null | wc -l)" = 0 ] &&
+[ "$n" -gt 0 ] && [ "$(tcpdump -r x.pcap not tcp 2>/dev/null | wc -l)" = 0 ] &&
 	echo "dump: the tcp packets that came up, written" || echo "dump: $n packets, $(tcpdump -r x.pcap not tcp 2>/dev/null | wc -l) not tcp"
 # what came up through the ring is the frames as sent: 802.1Q tags the kernel took out put back
 hex() { tcpdump -r "$1" -xx -nn 2>/dev/null | awk '/^[^\t]/ { if (p != "") print p; p = "" } /^\t/ { $1 = ""; p = p $0 } END { if (p != "") print p }' | sort -u; }
@@ -49,7 +50,7 @@ hex vlan.pcap > got.hex
 	echo "vlan: $(wc -l < got.hex) frames, $(comm -23 got.hex want.hex | wc -l) not in the trace"
 grep -i "error\|refused" d.log || true
 %expect
-counting only: 1 tc link(s) at ingress, 0 packet socket(s) on va
+counting only: 1 tc link(s) at ingress, 0 packet socket(s) on va, promiscuity 1
 one needs packets up: 0 packet socket(s) on va
 stayed: udp exact across the changes
 dump: the tcp packets that came up, written
