@@ -207,12 +207,9 @@ int ffpf_dev_socketed(const struct ffpf_fn *fn)
 	return dp && dp->started && !dp->ringed;
 }
 
-void ffpf_dev_stop(struct ffpf_fn *fn)
+/* Everything the device holds open: its ring (BPF or AF_PACKET), its promiscuous hold. */
+static void close_all(struct dev_priv *dp)
 {
-	struct dev_priv *dp = ffpf_fn_priv(fn);
-
-	if (!dp || !dp->started)
-		return;
 	if (dp->has_ring)
 		bpfring_close(&dp->ring);
 	if (dp->promisc_fd >= 0)
@@ -220,7 +217,17 @@ void ffpf_dev_stop(struct ffpf_fn *fn)
 	if (dp->a.fd >= 0 || dp->a.map)
 		afpacket_close(&dp->a);
 	dp->a.fd = dp->promisc_fd = -1;
-	dp->has_ring = dp->ringed = dp->pending = dp->started = 0;
+	dp->has_ring = 0;
+}
+
+void ffpf_dev_stop(struct ffpf_fn *fn)
+{
+	struct dev_priv *dp = ffpf_fn_priv(fn);
+
+	if (!dp || !dp->started)
+		return;
+	close_all(dp);
+	dp->ringed = dp->pending = dp->started = 0;
 }
 
 int ffpf_dev_refilter(struct ffpf_fn *fn, const struct ffpf_offload *u)
@@ -435,14 +442,8 @@ static int dev_finish(struct ffpf_fn *fn)
 static void dev_fini(struct ffpf_fn *fn)
 {
 	struct dev_priv *dp = ffpf_fn_priv(fn);
-	if (!dp)
-		return;
-	if (dp->has_ring)
-		bpfring_close(&dp->ring);
-	if (dp->promisc_fd >= 0)
-		close(dp->promisc_fd);
-	if (dp->a.fd >= 0 || dp->a.map)
-		afpacket_close(&dp->a);
+	if (dp && dp->started) /* only ffpf_dev_start() opens anything; priv may be all zeros */
+		close_all(dp);
 }
 
 const struct ffpf_class ffpf_fnclass_dev = {
