@@ -8,9 +8,9 @@
  *
  * Packets the kernel could not queue because the ring was full never reach us; they are read
  * from the socket's statistics (or the program's counter) and counted as ring_full, so nothing
- * is lost uncounted.  The
- * engine waits in poll() while every source is idle and takes batches back to back while a
- * backlog exists (interrupt at low rates, poll at high rates: paper §III-B).
+ * is lost uncounted.  The engine waits in poll() while every source is idle and takes batches
+ * back to back while a backlog exists (interrupt at low rates, poll at high rates: paper
+ * §III-B).
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -35,7 +35,9 @@ static const struct ffpf_param params[] = {
 	{"expr", FFPF_P_STR, NULL, "network interface to capture on, e.g. eth0", NULL, 0, 0},
 	{"snaplen", FFPF_P_U64, "262144", "bytes kept of each packet", NULL, 64, 262144},
 	{"promisc", FFPF_P_BOOL, "true", "promiscuous mode", NULL, 0, 0},
-	{"ring", FFPF_P_U64, "64", "capture ring size in MiB (XDP and tc: a BPF ring, rounded down to a power of two, at most 1024)", NULL, 4, 4096},
+	{"ring", FFPF_P_U64, "64",
+	 "capture ring size in MiB (XDP and tc: a BPF ring, rounded down to a power of two, at most 1024)",
+	 NULL, 4, 4096},
 	{"transfer", FFPF_P_ENUM, "zero-copy",
 	 "how packets cross from the ring into the PBuf: zero-copy, copy-once, copy-on-demand",
 	 XFER_CHOICES, 0, 0},
@@ -449,7 +451,8 @@ static void dev_fini(struct ffpf_fn *fn)
 const struct ffpf_class ffpf_fnclass_dev = {
 	.name = "dev",
 	.aliases = (const char *const[]){"iface", "interface", NULL},
-	.summary = "source: capture live from a network interface (AF_PACKET TPACKET_V3 ring, or the ring of its XDP or tc program)",
+	.summary = "source: capture live from a network interface (AF_PACKET TPACKET_V3 ring, "
+		   "or the ring of its XDP or tc program)",
 	.flags = FFPF_CLASS_SOURCE,
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),

@@ -13,11 +13,12 @@
  *     return XDP_PASS;      -- ffpf observes: the host's own traffic is never taken
  *   }
  *
- * The classes emit the bodies (emit_c with target XDP/SOCKET); packet bytes are read through
- * FFPF_LOAD: from a copy of the packet's first bytes on the stack, else with a helper, so the
- * verifier never has to follow a packet pointer.  Every CPU runs the program: the functions'
- * MBuf counters are atomic adds, the in/passed counters per-CPU (see slot()).  The unit includes no system header: the few
- * kernel definitions it needs are spelled out below, so only clang is needed to build it. */
+ * The classes emit the bodies (emit_c with target XDP/TC/SOCKET); packet bytes are read
+ * through FFPF_LOAD: from a copy of the packet's first bytes on the stack, else with a helper,
+ * so the verifier never has to follow a packet pointer.  Every CPU runs the program: the
+ * functions' MBuf counters are atomic adds, the in/passed counters per-CPU (see slot()).  The
+ * unit includes no system header: the few kernel definitions it needs are spelled out below,
+ * so only clang is needed to build it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,11 +263,11 @@ static void ring_up(struct strbuf *o, const struct ffpf_offload *u)
 
 /* S: this CPU's counter block (see offload.h); ffpf_stat adds to it with plain stores.  Only
  * this program on this CPU writes it, and where the kernel runs it (a packet socket's receive
- * path, tc ingress and egress, XDP in NAPI: softirq, or with bottom halves off) a CPU runs one instance at a time,
- * as it must for any per-CPU map.  (A BPF_PROG_TEST_RUN of the program in process context
- * could interleave with the live one on its CPU and lose an increment: ffpf never does that.)
- * CPUs numbered past the possible count do not exist; were there any, they would share the
- * last block. */
+ * path, tc ingress and egress, XDP in NAPI: softirq, or with bottom halves off) a CPU runs one
+ * instance at a time, as it must for any per-CPU map.  (A BPF_PROG_TEST_RUN of the program in
+ * process context could interleave with the live one on its CPU and lose an increment: ffpf
+ * never does that.)  CPUs numbered past the possible count do not exist; were there any, they
+ * would share the last block. */
 static void slot(struct strbuf *o, const struct ffpf_offload *u)
 {
 	sb_printf(o, "\tuint32_t cpu = bpf_get_smp_processor_id();\n\tif (cpu > %u)\n\t\tcpu = %u;\n"
@@ -280,11 +281,11 @@ static void program(struct strbuf *o, const struct ffpf *f, const struct ffpf_of
 	int xdp = u->target == FFPF_TARGET_XDP;
 
 	if (xdp)
-		sb_puts(o, "\nSEC(\"xdp\") int ffpf_xdp(struct xdp_md *ctx)\n{\n");
+		sb_puts(o, "\nSEC(\"xdp\") int " FFPF_BPF_XDP_NAME "(struct xdp_md *ctx)\n{\n");
 	else if (u->target == FFPF_TARGET_TC)
-		sb_puts(o, "\nSEC(\"tc\") int ffpf_tc(struct __sk_buff *ctx)\n{\n");
+		sb_puts(o, "\nSEC(\"tc\") int " FFPF_BPF_TC_NAME "(struct __sk_buff *ctx)\n{\n");
 	else
-		sb_puts(o, "\nSEC(\"socket\") int ffpf_sock(struct __sk_buff *ctx)\n{\n");
+		sb_puts(o, "\nSEC(\"socket\") int " FFPF_BPF_SOCK_NAME "(struct __sk_buff *ctx)\n{\n");
 	sb_puts(o, "\tuint32_t key = 0;\n\tunsigned char *mem = bpf_map_lookup_elem(&ffpf_mem, &key);\n"
 		   "\tstruct ffpf_pkt pk;\n\tconst struct ffpf_pkt *pkt = &pk;\n");
 	sb_printf(o, "\tif (!mem)\n\t\treturn %s;\n", verdict(u->target));

@@ -38,13 +38,6 @@
 #define RING_MAX (1u << 30)  /* XDP, tc → host ring: the most we ask the kernel for */
 #define UP_SNAP    16384u      /* XDP: most bytes of a packet that go up (jumbo frames fit) */
 
-/* Whether this kernel has tcx, asked of the loopback device (in every namespace): one
- * syscall at each placement, nothing kept, so handles placed in several threads share no state. */
-static int tcx_ok(char *why, size_t n)
-{
-	return ffpf_bpf_tcx_ok(1, why, n);
-}
-
 static int is_dev(const struct ffpf_fn *fn)
 {
 	return (fn->cls->flags & FFPF_CLASS_SOURCE) && !strcmp(fn->cls->name, "dev");
@@ -236,7 +229,9 @@ static enum ffpf_target kernel_target(const struct ffpf *f, struct ffpf_fn *d, u
 	}
 	if (!f->live && (up_mask || f->opts.fanout))
 		return FFPF_TARGET_SOCKET; /* packets up to one process: the socket's mapped ring */
-	if (!tcx_ok(d->tc_why, sizeof(d->tc_why))) {
+	/* asked of the loopback device (ifindex 1 in every namespace) at each placement: one
+	 * syscall, nothing kept, so handles placed in several threads share no state */
+	if (!ffpf_bpf_tcx_ok(1, d->tc_why, sizeof(d->tc_why))) {
 		d->no_tc = 1;
 		return FFPF_TARGET_SOCKET;
 	}
@@ -713,7 +708,8 @@ static void move_state(struct ffpf *f, struct ffpf_offload *old, unsigned nold, 
 }
 
 /* Wait until no CPU still runs a program replaced a moment ago: the kernel runs socket
- * filters, tc programs and XDP under RCU, and MEMBARRIER_CMD_GLOBAL waits for an RCU grace period (a few
+ * filters, tc programs and XDP under RCU, and MEMBARRIER_CMD_GLOBAL waits for an RCU grace
+ * period (a few
  * ms).  Without it, the last packets an old program counted after our read would be lost. */
 static void grace_period(void)
 {
